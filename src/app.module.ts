@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GroupsModule } from './groups/groups.module';
+import { HealthModule } from './health/health.module';
+import { AppConfig } from './platform/config/config';
+import { ConfigModule } from './platform/config/config.module';
+import { DatabaseModule } from './platform/database/database.module';
+import { LoggingModule } from './platform/logging/logging.module';
+import { RedisModule } from './platform/redis/redis.module';
+import { PoolsModule } from './pools/pools.module';
+import { UsersModule } from './users/users.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        RedisModule,
+        HealthModule,
+        WorkspacesModule,
+        PoolsModule,
+        UsersModule,
+        GroupsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './platform/config/config';
+import { ensureDatabase } from './platform/database/ensure-database';
+import { migrate } from './platform/database/migrate';
+import { jsonBody } from './platform/http/json-body.middleware';
+import { validationPipe } from './platform/http/validation';
+import { setupOpenApi } from './platform/openapi/openapi';
+import { ProblemFilter } from './platform/problem/problem.filter';
+import { checkRedis } from './platform/redis/check-redis';
+
+/**
+ * Builds the HTTP application: checks PostgreSQL and Redis (failing fast with what to
+ * start), creates and migrates the database, then wires parsing, validation, errors and
+ * the OpenAPI document. main.ts and the e2e tests both start the service through here.
+ */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  await Promise.all([ensureDatabase(config.databaseUrl), checkRedis(config.redisUrl)]);
+  await migrate(config.databaseUrl);
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
+  app.use(jsonBody(() => false));
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  setupOpenApi(app, config);
+  return app;
+}

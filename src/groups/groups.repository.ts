@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { isForeignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
+import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { GroupMember } from './group-member.entity';
+import { Group } from './group.entity';
+import { GroupNameTakenError } from './groups.errors';
+
+type GroupFields = Pick<Group, 'name' | 'description'>;
+
+function rethrowNameTaken(error: unknown): never {
+  if (uniqueViolation(error) === 'groups_name_key') throw new GroupNameTakenError();
+  throw error;
+}
+
+/** A user deleted between the existence check and the insert; the caller re-checks. */
+export class MemberVanishedError extends Error {}
+
+@Injectable()
+export class GroupsRepository {
+  constructor(
+    @InjectRepository(Group) private readonly groups: Repository<Group>,
+    @InjectRepository(GroupMember) private readonly members: Repository<GroupMember>,
+  ) {}
+
+  create(workspaceId: string, fields: GroupFields): Promise<Group> {
+    return this.groups.save(this.groups.create({ workspaceId, ...fields })).catch(rethrowNameTaken);
+  }
+
+  list(workspaceId: string, query: PageQuery): Promise<Page<Group>> {
+    return paginate(this.groups.createQueryBuilder('g').where('g.workspace_id = :workspaceId', { workspaceId }), query);
+  }
+
+  listForUser(workspaceId: string, userId: string, query: PageQuery): Promise<Page<Group>> {
+    const qb = this.groups
+      .createQueryBuilder('g')
+      .innerJoin(GroupMember, 'm', 'm.group_id = g.id AND m.user_id = :userId', { userId })
+      .where('g.workspace_id = :workspaceId', { workspaceId });
+    return paginate(qb, query);
+  }
+
+  find(workspaceId: string, id: string): Promise<Group | null> {
+    return this.groups.findOneBy({ workspaceId, id });
+  }
+
+  async update(workspaceId: string, id: string, fields: Partial<GroupFields>): Promise<void> {
+    if (Object.keys(fields).length) await this.groups.update({ workspaceId, id }, fields).catch(rethrowNameTaken);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<boolean> {
+    const { affected } = await this.groups.delete({ workspaceId, id });
+    return !!affected;
+  }
+
+  /**
+   * Adds the users in one statement, so either all rows go in or none; existing
+   * memberships are left as they are. Returns how many were new.
+   */
+  async addMembers(workspaceId: string, groupId: string, userIds: string[]): Promise<number> {
+    try {
+      const result = await this.members
+        .createQueryBuilder()
+        .insert()
+        .values(userIds.map((userId) => ({ workspaceId, groupId, userId })))
+        .orIgnore()
+        .returning(['user_id'])
+        .execute();
+      return result.raw.length;
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new MemberVanishedError();
+      throw error;
+    }
+  }
+
+  async removeMember(workspaceId: string, groupId: string, userId: string): Promise<boolean> {
+    const { affected } = await this.members.delete({ workspaceId, groupId, userId });
+    return !!affected;
+  }
+}

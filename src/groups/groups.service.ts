@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { mapPage, Page, PageQuery } from '../platform/pagination/page';
+import { UserResponse } from '../users/dto/user.response';
+import { UsersService } from '../users/users.service';
+import { AddMembersResponse, GroupResponse } from './dto/group.response';
+import { CreateGroupDto } from './dto/create-group.dto';
+import { UpdateGroupDto } from './dto/update-group.dto';
+import { Group } from './group.entity';
+import { GroupNotFoundError, MemberNotFoundError, UnknownMembersError } from './groups.errors';
+import { GroupsRepository, MemberVanishedError } from './groups.repository';
+
+@Injectable()
+export class GroupsService {
+  constructor(
+    private readonly repository: GroupsRepository,
+    private readonly users: UsersService,
+  ) {}
+
+  async create(workspaceId: string, dto: CreateGroupDto): Promise<GroupResponse> {
+    return toGroupResponse(await this.repository.create(workspaceId, { name: dto.name, description: dto.description ?? null }));
+  }
+
+  async list(workspaceId: string, query: PageQuery): Promise<Page<GroupResponse>> {
+    return mapPage(await this.repository.list(workspaceId, query), toGroupResponse);
+  }
+
+  async get(workspaceId: string, groupId: string): Promise<GroupResponse> {
+    return toGroupResponse(await this.require(workspaceId, groupId));
+  }
+
+  async update(workspaceId: string, groupId: string, dto: UpdateGroupDto): Promise<GroupResponse> {
+    await this.require(workspaceId, groupId);
+    await this.repository.update(workspaceId, groupId, {
+      ...(dto.name !== undefined && { name: dto.name }),
+      ...(dto.description !== undefined && { description: dto.description }),
+    });
+    return this.get(workspaceId, groupId);
+  }
+
+  async delete(workspaceId: string, groupId: string): Promise<void> {
+    if (!(await this.repository.delete(workspaceId, groupId))) throw new GroupNotFoundError();
+  }
+
+  /** All or nothing: one unknown id (or another workspace's user) and nobody is added. */
+  async addMembers(workspaceId: string, groupId: string, userIds: string[]): Promise<AddMembersResponse> {
+    await this.require(workspaceId, groupId);
+    const unique = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    for (let attempt = 0; ; attempt++) {
+      const known = await this.users.existingIds(workspaceId, unique);
+      const unknown = userIds.map((id, index) => ({ index, id })).filter(({ id }) => !known.has(id.toLowerCase()));
+      if (unknown.length) throw new UnknownMembersError(unknown);
+      try {
+        const added = await this.repository.addMembers(workspaceId, groupId, unique);
+        return { added, alreadyMembers: unique.length - added };
+      } catch (error) {
+        // A user was deleted after the check: check again so the answer names it.
+        if (!(error instanceof MemberVanishedError) || attempt > 0) throw error;
+      }
+    }
+  }
+
+  async listMembers(workspaceId: string, groupId: string, query: PageQuery): Promise<Page<UserResponse>> {
+    await this.require(workspaceId, groupId);
+    return this.users.listGroupMembers(workspaceId, groupId, query);
+  }
+
+  async removeMember(workspaceId: string, groupId: string, userId: string): Promise<void> {
+    await this.require(workspaceId, groupId);
+    if (!(await this.repository.removeMember(workspaceId, groupId, userId))) throw new MemberNotFoundError();
+  }
+
+  async listForUser(scope: { workspaceId: string; poolId: string }, userId: string, query: PageQuery): Promise<Page<GroupResponse>> {
+    await this.users.assertExists(scope, userId);
+    return mapPage(await this.repository.listForUser(scope.workspaceId, userId, query), toGroupResponse);
+  }
+
+  private async require(workspaceId: string, groupId: string): Promise<Group> {
+    const group = await this.repository.find(workspaceId, groupId);
+    if (!group) throw new GroupNotFoundError();
+    return group;
+  }
+}
+
+function toGroupResponse(g: Group): GroupResponse {
+  return {
+    id: g.id,
+    workspaceId: g.workspaceId,
+    name: g.name,
+    description: g.description,
+    createdAt: g.createdAt.toISOString(),
+    updatedAt: g.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './platform/config/config';
+import { DatabaseUnavailableError } from './platform/database/ensure-database';
+import { RedisUnavailableError } from './platform/redis/check-redis';
+
+/** Problems the operator must fix; printed as one line, without a stack. */
+const OPERATOR_ERRORS = [ConfigError, DatabaseUnavailableError, RedisUnavailableError];
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const logger = new Logger('Main');
+  if (config.role === 'worker') {
+    await app.init();
+    logger.log(`Identity Pools worker started`);
+  } else {
+    await app.listen(config.port);
+    logger.log(`Identity Pools (${config.role}) listening on port ${config.port}; public URL ${config.publicUrl}; API docs at ${config.publicUrl}/docs`);
+  }
+  if (config.rootApiKeyGenerated) {
+    // Printed once, on purpose and outside the log stream: outside production there is no other way to learn it.
+    process.stdout.write(`\nROOT_API_KEY was not set; this start generated one (valid until the process stops):\n\n    ${config.rootApiKey}\n\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (OPERATOR_ERRORS.some((type) => error instanceof type)) {
+    process.stderr.write(`identity-pools: ${(error as Error).message}\n`);
+  } else {
+    process.stderr.write(`identity-pools: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { QueryFailedError } from 'typeorm';
+
+interface PgDriverError {
+  code?: string;
+  constraint?: string;
+}
+
+function driverError(error: unknown): PgDriverError | null {
+  if (error instanceof QueryFailedError) return error.driverError as PgDriverError;
+  return null;
+}
+
+/** The name of the unique constraint the error violated, or null for any other error. */
+export function uniqueViolation(error: unknown): string | null {
+  const pg = driverError(error);
+  return pg?.code === '23505' ? (pg.constraint ?? '') : null;
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  return driverError(error)?.code === '23503';
+}

@@ -1,0 +1,57 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json } from 'express';
+import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
+import { problemFromAppError, writeProblem } from '../problem/problem';
+
+export const JSON_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim();
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+function toAppError(error: BodyParserError): AppError {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(`The body is larger than ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MB. Send less per request (bulk imports accept NDJSON of any size).`);
+    case 'entity.parse.failed':
+      return new BadRequestError('The body is not valid JSON. Check quoting, commas and brackets.');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('Send JSON encoded as UTF-8, without content encoding.');
+    default:
+      return new BadRequestError('The body could not be read.');
+  }
+}
+
+/**
+ * Parses JSON bodies and answers problem+json for what cannot be parsed: other media
+ * types (415), malformed JSON (400) and bodies over 10 MB (413). Routes that take other
+ * media types (streams, forms) are listed in `passThrough` and parse their own bodies.
+ */
+export function jsonBody(passThrough: (req: Request) => boolean): RequestHandler {
+  const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!hasBody(req) || passThrough(req)) return next();
+    const fail = (error: AppError) => {
+      // Drain what is left so the client reads our answer instead of a reset connection.
+      req.resume();
+      writeProblem(res, problemFromAppError(error));
+    };
+    const type = mediaType(req);
+    if (!JSON_TYPE.test(type)) {
+      return fail(new UnsupportedMediaTypeError(`Content-Type ${type || '(none)'} is not supported here; send application/json.`));
+    }
+    parse(req, res, (error?: BodyParserError) => (error ? fail(toAppError(error)) : next()));
+  };
+}

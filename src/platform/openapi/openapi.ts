@@ -1,0 +1,22 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../config/config';
+import { ProblemSchema } from './api-problems';
+
+/** Serves the OpenAPI UI at /docs and the document at /docs-json. */
+export function setupOpenApi(app: INestApplication, config: AppConfig): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Identity Pools')
+      .setDescription(
+        'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json.',
+      )
+      .setVersion('1')
+      .addServer(config.publicUrl)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The root key (ROOT_API_KEY) or a workspace API key' })
+      .build(),
+    { extraModels: [ProblemSchema] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

@@ -1,0 +1,29 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from './app-error';
+import { genericProblem, problemFromAppError, writeProblem } from './problem';
+
+/** Turns every error into problem+json; anything unexpected becomes a 500 that reveals nothing. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+
+    if (exception instanceof AppError) {
+      writeProblem(res, problemFromAppError(exception), exception.headers);
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const detail = status === 404 ? `No route for ${req.method} ${req.path}. See /docs for the API.` : exception.message;
+      writeProblem(res, genericProblem(status, detail));
+      return;
+    }
+    this.logger.error({ err: exception, method: req.method, path: req.path }, 'Unhandled error');
+    writeProblem(res, genericProblem(500, 'Something went wrong on our side. Retry later; if it persists, report it with the time of the request.'));
+  }
+}

@@ -1,0 +1,22 @@
+import Redis from 'ioredis';
+import { redactUrl } from '../config/config';
+
+export class RedisUnavailableError extends Error {}
+
+/** Fails within seconds, with what to start, when Redis does not answer at boot. */
+export async function checkRedis(redisUrl: string): Promise<void> {
+  const client = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const url = new URL(redisUrl);
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RedisUnavailableError(
+      `Cannot reach Redis at ${url.hostname}:${url.port || 6379} (${reason}). Start Redis or set REDIS_URL (now ${redactUrl(redisUrl)}).`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../platform/ids/id-param';
+import { ApiProblems } from '../platform/openapi/api-problems';
+import { PageQuery } from '../platform/pagination/page';
+import { CreatePoolDto } from './dto/create-pool.dto';
+import { PoolPageResponse, PoolResponse } from './dto/pool.response';
+import { UpdatePoolDto } from './dto/update-pool.dto';
+import { PoolsService } from './pools.service';
+
+@ApiTags('Identity pools')
+@ApiBearerAuth()
+@Controller('v1/workspaces/:ws/pools')
+export class PoolsController {
+  constructor(private readonly pools: PoolsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an identity pool', description: 'Omitted policies take their defaults.' })
+  @ApiProblems(400, 404, 409, 413, 415)
+  create(@Param('ws') ws: string, @Body() dto: CreatePoolDto): Promise<PoolResponse> {
+    return this.pools.create(ws, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List identity pools' })
+  @ApiProblems(400, 404)
+  list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<PoolPageResponse> {
+    return this.pools.list(ws, query);
+  }
+
+  @Get(':pool')
+  @ApiOperation({ summary: 'Get an identity pool' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string): Promise<PoolResponse> {
+    return this.pools.get(ws, pool);
+  }
+
+  @Patch(':pool')
+  @ApiOperation({ summary: 'Change an identity pool', description: 'Nested policies are merged with the current ones.' })
+  @ApiProblems(400, 404, 409, 413, 415)
+  update(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() dto: UpdatePoolDto): Promise<PoolResponse> {
+    return this.pools.update(ws, pool, dto);
+  }
+
+  @Delete(':pool')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an identity pool with its users, credentials, memberships and invitations' })
+  @ApiProblems(404)
+  delete(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string): Promise<void> {
+    return this.pools.delete(ws, pool);
+  }
+}

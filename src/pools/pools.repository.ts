@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { uniqueViolation } from '../platform/database/pg-errors';
+import { Pool } from './pool.entity';
+import { PoolNameTakenError } from './pools.errors';
+
+type PoolFields = Omit<Pool, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>;
+
+/** A duplicate name surfaces as the unique index pools_name_key, so concurrent creates cannot both win. */
+function rethrowNameTaken(error: unknown): never {
+  if (uniqueViolation(error) === 'pools_name_key') throw new PoolNameTakenError();
+  throw error;
+}
+
+@Injectable()
+export class PoolsRepository {
+  constructor(@InjectRepository(Pool) private readonly pools: Repository<Pool>) {}
+
+  create(workspaceId: string, fields: PoolFields): Promise<Pool> {
+    return this.pools.save(this.pools.create({ workspaceId, ...fields })).catch(rethrowNameTaken);
+  }
+
+  list(workspaceId: string, query: PageQuery): Promise<Page<Pool>> {
+    return paginate(this.pools.createQueryBuilder('p').where('p.workspace_id = :workspaceId', { workspaceId }), query);
+  }
+
+  find(workspaceId: string, id: string): Promise<Pool | null> {
+    return this.pools.findOneBy({ workspaceId, id });
+  }
+
+  async update(workspaceId: string, id: string, fields: Partial<PoolFields>): Promise<void> {
+    await this.pools.update({ workspaceId, id }, fields).catch(rethrowNameTaken);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<boolean> {
+    const { affected } = await this.pools.delete({ workspaceId, id });
+    return !!affected;
+  }
+}

@@ -1,0 +1,32 @@
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { UserProfileDto } from './user-profile.dto';
+
+export const CREDENTIAL_MODES = ['invitation', 'password'] as const;
+
+export class CredentialDto {
+  /** `invitation` emails a link where the user sets a password; `password` sets it now. @example "password" */
+  @IsIn(CREDENTIAL_MODES)
+  mode: (typeof CREDENTIAL_MODES)[number];
+
+  /** Only with mode `password`, and then required; checked against the pool's password policy. @example "correct horse battery staple" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  password?: string;
+}
+
+/** At least one of `email` and `mobile`; `email` for an invitation. */
+export class CreateUserDto extends UserProfileDto {
+  /** Your own id for the user, unique in the pool. @example "crm-000123" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  externalId?: string;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CredentialDto)
+  credential: CredentialDto;
+}

@@ -1,0 +1,21 @@
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { PageQuery } from '../../platform/pagination/page';
+import { USER_STATUSES, UserStatus } from '../user.entity';
+
+export class ListUsersQuery extends PageQuery {
+  /** Case-insensitive prefix of email, mobile, given, family or display name. @example "ada" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 320)
+  search?: string;
+
+  /** @example "active" */
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: UserStatus;
+
+  /** Only members of this group. @example "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a" */
+  @IsOptional()
+  @IsUUID()
+  groupId?: string;
+}

@@ -1,0 +1,44 @@
+import { IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Trim } from '../../platform/http/trim';
+import { MaxJsonSize } from '../../platform/http/max-json-size';
+import { E164 } from '../user-fields';
+
+/** The profile fields a user is created with and an admin may change. */
+export class UserProfileDto {
+  /** Unique in the pool, case-insensitively. @example "ada@example.com" */
+  @Trim()
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(320)
+  email?: string | null;
+
+  /** E.164, unique in the pool. @example "+14155550100" */
+  @Trim()
+  @IsOptional()
+  @Matches(E164, { message: 'mobile must be an E.164 number such as +14155550100' })
+  mobile?: string | null;
+
+  /** @example "Ada" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  givenName?: string | null;
+
+  /** @example "Lovelace" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  familyName?: string | null;
+
+  /** Display name. @example "Ada Lovelace" */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
+  /** Free-form JSON object, up to 16 KB; replaced as a whole on update. @example {"plan": "pro", "locale": "en-GB"} */
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(16 * 1024)
+  attributes?: Record<string, unknown>;
+}

@@ -1,0 +1,18 @@
+import { PasswordPolicy } from '../pools/pool.entity';
+
+/** Emails are trimmed and kept as given, but the domain is lower-cased (it is case-insensitive by RFC 5321). */
+export function normalizeEmail(email: string): string {
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf('@');
+  return at < 0 ? trimmed : trimmed.slice(0, at + 1) + trimmed.slice(at + 1).toLowerCase();
+}
+
+/** The policy's complaint about a password, or null when it is acceptable. */
+export function passwordPolicyViolation(policy: PasswordPolicy, password: string): string | null {
+  const length = [...password].length;
+  if (length < policy.minLength) return `password must be at least ${policy.minLength} characters`;
+  if (length > policy.maxLength) return `password must be at most ${policy.maxLength} characters`;
+  return null;
+}
+
+export const E164 = /^\+[1-9]\d{1,14}$/;

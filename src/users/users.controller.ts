@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../platform/ids/id-param';
+import { ApiProblems } from '../platform/openapi/api-problems';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query.dto';
+import { SetPasswordDto } from './dto/set-password.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserPageResponse, UserResponse } from './dto/user.response';
+import { UsersService } from './users.service';
+
+@ApiTags('Users')
+@ApiBearerAuth()
+@Controller('v1/workspaces/:ws/pools/:pool/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add a user to a pool',
+    description:
+      'With `credential.mode: "invitation"` the user is `invited` and receives an email with a link to set a password. With `"password"` the user is `active` at once.',
+  })
+  @ApiProblems(400, 404, 409, 413, 415)
+  create(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() dto: CreateUserDto): Promise<UserResponse> {
+    return this.users.create({ workspaceId: ws, poolId: pool }, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List and search the users of a pool' })
+  @ApiProblems(400, 404)
+  list(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Query() query: ListUsersQuery): Promise<UserPageResponse> {
+    return this.users.list({ workspaceId: ws, poolId: pool }, query);
+  }
+
+  @Get(':user')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<UserResponse> {
+    return this.users.get({ workspaceId: ws, poolId: pool }, user);
+  }
+
+  @Patch(':user')
+  @ApiOperation({ summary: 'Change a user’s profile or status', description: '`attributes` is replaced as a whole. Changing the email clears `emailVerified`.' })
+  @ApiProblems(400, 404, 409, 413, 415)
+  update(
+    @Param('ws') ws: string,
+    @IdParam('pool', 'Pool') pool: string,
+    @IdParam('user', 'User') user: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponse> {
+    return this.users.update({ workspaceId: ws, poolId: pool }, user, dto);
+  }
+
+  @Delete(':user')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user with its credentials, memberships and invitations' })
+  @ApiProblems(404)
+  delete(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
+    return this.users.delete({ workspaceId: ws, poolId: pool }, user);
+  }
+
+  @Put(':user/password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a user’s password', description: 'The user becomes active (unless disabled); open invitation links stop working; a lock is lifted.' })
+  @ApiProblems(400, 404, 413, 415)
+  setPassword(
+    @Param('ws') ws: string,
+    @IdParam('pool', 'Pool') pool: string,
+    @IdParam('user', 'User') user: string,
+    @Body() dto: SetPasswordDto,
+  ): Promise<void> {
+    return this.users.setPassword({ workspaceId: ws, poolId: pool }, user, dto.password);
+  }
+
+  @Post(':user/invitations')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send the invitation again', description: 'Earlier invitation links stop working.' })
+  @ApiAcceptedResponse({ description: 'A new invitation is queued' })
+  @ApiProblems(404, 409)
+  reinvite(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
+    return this.users.reinvite({ workspaceId: ws, poolId: pool }, user);
+  }
+}

@@ -1,0 +1,33 @@
+import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
+
+export class UserNotFoundError extends NotFoundError {
+  constructor() {
+    super('User');
+  }
+}
+
+const TAKEN: Record<string, { field: string; detail: string }> = {
+  users_email_key: { field: 'email', detail: 'A user with this email already exists in the pool (emails are compared case-insensitively).' },
+  users_mobile_key: { field: 'mobile', detail: 'A user with this mobile number already exists in the pool.' },
+  users_external_id_key: { field: 'externalId', detail: 'A user with this externalId already exists in the pool.' },
+};
+
+export class UserFieldTakenError extends ConflictError {
+  static readonly constraints = Object.keys(TAKEN);
+
+  constructor(constraint: string) {
+    super(TAKEN[constraint].detail, TAKEN[constraint].field);
+  }
+}
+
+export class UserFieldError extends ValidationFailedError {
+  constructor(field: string, message: string) {
+    super([{ field, message }]);
+  }
+}
+
+export class UserStatusConflictError extends ConflictError {
+  constructor(detail: string) {
+    super(detail, 'status');
+  }
+}

@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
+import { Transactions } from '../platform/database/transactions';
+import { Page, PageQuery } from '../platform/pagination/page';
+import { PoolRules, PoolsService } from '../pools/pools.service';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserResponse } from './dto/user.response';
+import { PasswordHasher } from './password-hasher';
+import { normalizeEmail, passwordPolicyViolation } from './user-fields';
+import { User } from './user.entity';
+import { UserFieldError, UserNotFoundError, UserStatusConflictError } from './users.errors';
+import { UserChanges, UserFilter, UsersRepository } from './users.repository';
+
+interface PoolScope {
+  workspaceId: string;
+  poolId: string;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly pools: PoolsService,
+    private readonly invitations: InvitationsService,
+    private readonly hasher: PasswordHasher,
+    private readonly transactions: Transactions,
+  ) {}
+
+  async create(scope: PoolScope, dto: CreateUserDto): Promise<UserResponse> {
+    const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    const email = dto.email ? normalizeEmail(dto.email) : null;
+    const mobile = dto.mobile ?? null;
+    const byInvitation = dto.credential.mode === 'invitation';
+    if (byInvitation && !email) throw new UserFieldError('email', 'email is required to send an invitation');
+    if (!email && !mobile) throw new UserFieldError('email', 'a user needs an email or a mobile number');
+    if (byInvitation && dto.credential.password !== undefined) {
+      throw new UserFieldError('credential.password', 'password is only allowed with mode password');
+    }
+    // Hashing is the slow part; it happens before the transaction so no lock waits on it.
+    const passwordHash = byInvitation ? null : await this.hashWithinPolicy(pool, dto.credential.password, 'credential.password');
+
+    return this.transactions.run(async (tx) => {
+      const user = await this.repository.insert(tx, scope, {
+        email,
+        mobile,
+        givenName: dto.givenName ?? null,
+        familyName: dto.familyName ?? null,
+        name: dto.name ?? null,
+        externalId: dto.externalId ?? null,
+        attributes: dto.attributes ?? {},
+        status: byInvitation ? 'invited' : 'active',
+        emailVerified: false,
+      });
+      if (passwordHash) {
+        await this.repository.setPassword(tx, user.id, passwordHash);
+        return toUserResponse(user, null);
+      }
+      const invitation = await this.invitations.open(tx, { userId: user.id, email: email!, ttlHours: pool.invitationTtlHours });
+      return toUserResponse(user, invitation);
+    });
+  }
+
+  async list(scope: PoolScope, filter: UserFilter): Promise<Page<UserResponse>> {
+    await this.pools.rules(scope.workspaceId, scope.poolId);
+    return this.withInvitations(await this.repository.list(scope, filter));
+  }
+
+  async listGroupMembers(workspaceId: string, groupId: string, query: PageQuery): Promise<Page<UserResponse>> {
+    return this.withInvitations(await this.repository.listGroupMembers(workspaceId, groupId, query));
+  }
+
+  async get(scope: PoolScope, userId: string): Promise<UserResponse> {
+    const user = await this.require(scope, userId);
+    const invitations = await this.invitations.summaries([user.id]);
+    return toUserResponse(user, invitations.get(user.id) ?? null);
+  }
+
+  /** 404 unless the user belongs to this pool of this workspace. */
+  async assertExists(scope: PoolScope, userId: string): Promise<void> {
+    await this.require(scope, userId);
+  }
+
+  /** The ids among `userIds` that name users of this workspace, in any pool. */
+  existingIds(workspaceId: string, userIds: string[]): Promise<Set<string>> {
+    return this.repository.existingIds(workspaceId, userIds);
+  }
+
+  async update(scope: PoolScope, userId: string, dto: UpdateUserDto): Promise<UserResponse> {
+    await this.transactions.run(async (tx) => {
+      const user = await this.repository.find(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      const changes: UserChanges = {};
+      if (dto.email !== undefined) {
+        changes.email = dto.email === null ? null : normalizeEmail(dto.email);
+        // A new address has not been proven to belong to the user.
+        if (changes.email?.toLowerCase() !== user.email?.toLowerCase()) changes.emailVerified = false;
+      }
+      if (dto.mobile !== undefined) changes.mobile = dto.mobile;
+      if (dto.givenName !== undefined) changes.givenName = dto.givenName;
+      if (dto.familyName !== undefined) changes.familyName = dto.familyName;
+      if (dto.name !== undefined) changes.name = dto.name;
+      if (dto.attributes !== undefined) changes.attributes = dto.attributes;
+      const email = changes.email !== undefined ? changes.email : user.email;
+      const mobile = changes.mobile !== undefined ? changes.mobile : user.mobile;
+      if (!email && !mobile) throw new UserFieldError(dto.email === null ? 'email' : 'mobile', 'a user needs an email or a mobile number');
+      if (dto.status && dto.status !== user.status) {
+        if (dto.status === 'active' && !(await this.repository.hasPassword(user.id, tx))) {
+          throw new UserStatusConflictError('This user has no password yet; set one with PUT .../password, or let the user accept the invitation.');
+        }
+        changes.status = dto.status;
+      }
+      await this.repository.update(tx, scope, userId, changes);
+    });
+    return this.get(scope, userId);
+  }
+
+  async delete(scope: PoolScope, userId: string): Promise<void> {
+    if (!(await this.repository.delete(scope, userId))) throw new UserNotFoundError();
+  }
+
+  /**
+   * An admin sets the password: the user can sign in at once, earlier invitation links
+   * stop working and any lock is lifted. A disabled user stays disabled.
+   */
+  async setPassword(scope: PoolScope, userId: string, password: string): Promise<void> {
+    const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    await this.require(scope, userId);
+    const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
+    await this.transactions.run(async (tx) => {
+      const user = await this.repository.find(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      await this.repository.setPassword(tx, userId, passwordHash);
+      await this.invitations.revokeOpen(tx, userId);
+      await this.repository.update(tx, scope, userId, {
+        failedSignIns: 0,
+        lockedUntil: null,
+        ...(user.status !== 'disabled' && { status: 'active' }),
+      });
+    });
+  }
+
+  /** Sends a new invitation; the earlier links stop working. */
+  async reinvite(scope: PoolScope, userId: string): Promise<void> {
+    const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    await this.transactions.run(async (tx) => {
+      const user = await this.repository.find(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      if (user.status !== 'invited') {
+        throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
+      }
+      await this.invitations.open(tx, { userId, email: user.email!, ttlHours: pool.invitationTtlHours });
+    });
+  }
+
+  private async hashWithinPolicy(pool: PoolRules, password: string | undefined, field: string): Promise<string> {
+    if (password === undefined) throw new UserFieldError(field, 'password is required with mode password');
+    const violation = passwordPolicyViolation(pool.passwordPolicy, password);
+    if (violation) throw new UserFieldError(field, violation);
+    return this.hasher.hash(password);
+  }
+
+  private async require(scope: PoolScope, userId: string): Promise<User> {
+    const user = await this.repository.find(scope, userId);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  private async withInvitations(page: Page<User>): Promise<Page<UserResponse>> {
+    const invitations = await this.invitations.summaries(page.items.map((user) => user.id));
+    return { items: page.items.map((user) => toUserResponse(user, invitations.get(user.id) ?? null)), nextCursor: page.nextCursor };
+  }
+}
+
+function toUserResponse(u: User, invitation: InvitationSummary | null): UserResponse {
+  const now = Date.now();
+  return {
+    id: u.id,
+    poolId: u.poolId,
+    email: u.email,
+    mobile: u.mobile,
+    givenName: u.givenName,
+    familyName: u.familyName,
+    name: u.name,
+    status: u.status,
+    emailVerified: u.emailVerified,
+    externalId: u.externalId,
+    attributes: u.attributes,
+    invitation,
+    lockedUntil: u.lockedUntil && u.lockedUntil.getTime() > now ? u.lockedUntil.toISOString() : null,
+    lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}

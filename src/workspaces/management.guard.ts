@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { UnauthorizedError } from '../platform/problem/app-error';
+import { Principal, PUBLIC_ROUTE, ROOT_ONLY } from './principal';
+import { WorkspacesService } from './workspaces.service';
+
+/**
+ * Authenticates every management route by API key and scopes it to a tenant: a route
+ * with `:ws` answers 404 unless the caller may see that workspace, so no handler can
+ * forget the check.
+ */
+@Injectable()
+export class ManagementGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly workspaces: WorkspacesService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const principal = match ? await this.workspaces.authenticate(match[1]) : null;
+    if (!principal) throw new UnauthorizedError();
+    req.principal = principal;
+
+    if (this.reflector.getAllAndOverride<boolean>(ROOT_ONLY, targets)) this.workspaces.assertRoot(principal);
+    const ws = req.params.ws;
+    if (typeof ws === 'string') await this.workspaces.assertAccess(principal, ws);
+    return true;
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { ApiKey } from './api-key.entity';
+import { Workspace } from './workspace.entity';
+
+@Injectable()
+export class WorkspacesRepository {
+  constructor(
+    @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+  ) {}
+
+  create(fields: Pick<Workspace, 'name' | 'description'>): Promise<Workspace> {
+    return this.workspaces.save(this.workspaces.create(fields));
+  }
+
+  /** Lists every workspace, or only `onlyId` when a workspace key asks. */
+  list(query: PageQuery, onlyId?: string): Promise<Page<Workspace>> {
+    const qb = this.workspaces.createQueryBuilder('w');
+    if (onlyId) qb.where('w.id = :onlyId', { onlyId });
+    return paginate(qb, query);
+  }
+
+  find(id: string): Promise<Workspace | null> {
+    return this.workspaces.findOneBy({ id });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.workspaces.existsBy({ id });
+  }
+
+  async update(id: string, fields: Partial<Pick<Workspace, 'name' | 'description'>>): Promise<Workspace | null> {
+    if (Object.keys(fields).length) await this.workspaces.update({ id }, fields);
+    return this.find(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { affected } = await this.workspaces.delete({ id });
+    return !!affected;
+  }
+
+  createKey(workspaceId: string, fields: Pick<ApiKey, 'name' | 'keyHash' | 'keyPrefix'>): Promise<ApiKey> {
+    return this.keys.save(this.keys.create({ workspaceId, ...fields }));
+  }
+
+  listKeys(workspaceId: string, query: PageQuery): Promise<Page<ApiKey>> {
+    return paginate(this.keys.createQueryBuilder('k').where('k.workspace_id = :workspaceId', { workspaceId }), query);
+  }
+
+  async deleteKey(workspaceId: string, id: string): Promise<boolean> {
+    const { affected } = await this.keys.delete({ workspaceId, id });
+    return !!affected;
+  }
+
+  findKeyByHash(keyHash: Buffer): Promise<Pick<ApiKey, 'id' | 'workspaceId' | 'lastUsedAt'> | null> {
+    return this.keys.findOne({ where: { keyHash }, select: { id: true, workspaceId: true, lastUsedAt: true } });
+  }
+
+  async touchKey(id: string): Promise<void> {
+    await this.keys.update({ id }, { lastUsedAt: () => 'now()' });
+  }
+}
