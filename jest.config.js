@@ -10,9 +10,15 @@ const tsJest = [
   },
 ];
 
+// oidc-provider, openid-client and jose ship ES modules only; jest's CommonJS loader
+// needs them transpiled, which is all this second transform does.
+const ESM_PACKAGES = ['oidc-provider', 'openid-client', 'oauth4webapi', 'jose'];
+const esmToCommonJs = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }];
+
 const common = {
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.(t|j)s$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  transform: { '^.+\\.ts$': tsJest, '^.+\\.m?js$': esmToCommonJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   testEnvironment: 'node',
 };
 

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
 import { AppConfig } from './platform/config/config';
 import { ConfigModule } from './platform/config/config.module';
 import { DatabaseModule } from './platform/database/database.module';
 import { LoggingModule } from './platform/logging/logging.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { PoolsModule } from './pools/pools.module';
 import { UsersModule } from './users/users.module';
@@ -20,11 +22,13 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         RedisModule,
+        RateLimitModule,
         HealthModule,
         WorkspacesModule,
         PoolsModule,
         UsersModule,
         GroupsModule,
+        AuthModule,
       ],
     };
   }

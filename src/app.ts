@@ -1,8 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
 import { migrate } from './platform/database/migrate';
@@ -25,10 +27,14 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
-  app.use(jsonBody(() => false));
+  // The issuer parses its own bodies; the login form is urlencoded and small.
+  app.use(`${OIDC_MOUNT}/interaction`, urlencoded({ extended: false, limit: '16kb' }));
+  app.use(jsonBody((req) => req.path.startsWith('/oidc/')));
+  app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
+  // On SIGTERM/SIGINT: close the server and connections, then exit 0 (Nest would otherwise re-raise the signal).
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupOpenApi(app, config);
   return app;
 }

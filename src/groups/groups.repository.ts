@@ -40,6 +40,17 @@ export class GroupsRepository {
     return paginate(qb, query);
   }
 
+  async namesForUser(workspaceId: string, userId: string): Promise<string[]> {
+    const rows = await this.groups
+      .createQueryBuilder('g')
+      .select('g.name', 'name')
+      .innerJoin(GroupMember, 'm', 'm.group_id = g.id AND m.user_id = :userId', { userId })
+      .where('g.workspace_id = :workspaceId', { workspaceId })
+      .orderBy('g.name')
+      .getRawMany<{ name: string }>();
+    return rows.map((row) => row.name);
+  }
+
   find(workspaceId: string, id: string): Promise<Group | null> {
     return this.groups.findOneBy({ workspaceId, id });
   }

@@ -74,6 +74,11 @@ export class GroupsService {
     return mapPage(await this.repository.listForUser(scope.workspaceId, userId, query), toGroupResponse);
   }
 
+  /** The `groups` claim: names of the user's groups, sorted. */
+  namesForUser(workspaceId: string, userId: string): Promise<string[]> {
+    return this.repository.namesForUser(workspaceId, userId);
+  }
+
   private async require(workspaceId: string, groupId: string): Promise<Group> {
     const group = await this.repository.find(workspaceId, groupId);
     if (!group) throw new GroupNotFoundError();

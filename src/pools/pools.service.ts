@@ -47,6 +47,11 @@ export class PoolsService {
     return this.require(workspaceId, poolId);
   }
 
+  /** The pool's rules, or null when it is not a pool of this workspace. */
+  findRules(workspaceId: string, poolId: string): Promise<PoolRules | null> {
+    return this.repository.find(workspaceId, poolId);
+  }
+
   async update(workspaceId: string, poolId: string, dto: UpdatePoolDto): Promise<PoolResponse> {
     const pool = await this.require(workspaceId, poolId);
     const passwordPolicy = { ...pool.passwordPolicy, ...dto.passwordPolicy };

@@ -31,3 +31,9 @@ export class UserStatusConflictError extends ConflictError {
     super(detail, 'status');
   }
 }
+
+export class NoEmailToInviteError extends ConflictError {
+  constructor() {
+    super('This user has no email address to send an invitation to; set one with PATCH first.', 'email');
+  }
+}

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InvitationsModule } from '../invitations/invitations.module';
 import { PoolsModule } from '../pools/pools.module';
 import { Credential } from './credential.entity';
+import { CredentialsService } from './credentials.service';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
@@ -12,7 +13,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([User, Credential]), PoolsModule, InvitationsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PasswordHasher],
-  exports: [UsersService],
+  providers: [UsersRepository, UsersService, CredentialsService, PasswordHasher],
+  exports: [UsersService, CredentialsService],
 })
 export class UsersModule {}

@@ -8,8 +8,8 @@ import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
 import { UserFieldTakenError } from './users.errors';
 
-export type NewUser = Omit<User, 'id' | 'workspaceId' | 'poolId' | 'createdAt' | 'updatedAt' | 'failedSignIns' | 'lockedUntil' | 'lastSignInAt'>;
-export type UserChanges = Partial<Pick<User, 'email' | 'mobile' | 'givenName' | 'familyName' | 'name' | 'attributes' | 'status' | 'emailVerified' | 'failedSignIns' | 'lockedUntil'>>;
+export type NewUser = Omit<User, 'id' | 'workspaceId' | 'poolId' | 'createdAt' | 'updatedAt' | 'failedSignIns' | 'lockedUntil' | 'lastSignInAt' | 'sessionsValidAfter'>;
+export type UserChanges = Partial<Pick<User, 'email' | 'mobile' | 'givenName' | 'familyName' | 'name' | 'attributes' | 'status' | 'emailVerified' | 'failedSignIns' | 'lockedUntil' | 'sessionsValidAfter'>>;
 
 export interface UserFilter extends PageQuery {
   search?: string;
@@ -92,4 +92,57 @@ export class UsersRepository {
   async setPassword(tx: EntityManager, userId: string, passwordHash: string): Promise<void> {
     await tx.getRepository(Credential).upsert({ userId, passwordHash }, ['userId']);
   }
+
+  /**
+   * The user an identifier names in the first of `poolIds` (in that order) that has it,
+   * with what sign-in needs. Emails compare case-insensitively, mobiles exactly.
+   */
+  async findForSignIn(workspaceId: string, poolIds: string[], identifier: string): Promise<SignInCandidate | null> {
+    const byEmail = identifier.includes('@');
+    const rows: SignInCandidate[] = await this.users.query(
+      `SELECT u.id, u.pool_id AS "poolId", u.status, u.locked_until AS "lockedUntil", c.password_hash AS "passwordHash"
+         FROM users u LEFT JOIN credentials c ON c.user_id = u.id
+        WHERE u.workspace_id = $1 AND u.pool_id = ANY($2::uuid[]) AND ${byEmail ? 'lower(u.email) = lower($3)' : 'u.mobile = $3'}
+        ORDER BY array_position($2::uuid[], u.pool_id)
+        LIMIT 1`,
+      [workspaceId, poolIds, identifier],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Counts a failure; the attempt that reaches `maxAttempts` locks the account and restarts the count. */
+  async recordFailedSignIn(userId: string, lockout: { maxFailedAttempts: number; durationSeconds: number }): Promise<void> {
+    await this.users.query(
+      `UPDATE users SET
+         locked_until = CASE WHEN failed_sign_ins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END,
+         failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $2 THEN 0 ELSE failed_sign_ins + 1 END
+       WHERE id = $1`,
+      [userId, lockout.maxFailedAttempts, lockout.durationSeconds],
+    );
+  }
+
+  async recordSignIn(userId: string): Promise<void> {
+    await this.users.query(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now() WHERE id = $1`, [userId]);
+  }
+
+  /** Swaps the hash only if it is still the one verified, so two concurrent upgrades cannot clobber a new password. */
+  async replacePasswordHash(userId: string, expected: string, replacement: string): Promise<boolean> {
+    const result = await this.users.manager
+      .getRepository(Credential)
+      .update({ userId, passwordHash: expected }, { passwordHash: replacement });
+    return !!result.affected;
+  }
+
+  /** What an issued token or session may say about the user (scope-filtered by the issuer). */
+  findAccount(workspaceId: string, userId: string): Promise<User | null> {
+    return this.users.findOneBy({ workspaceId, id: userId });
+  }
+}
+
+export interface SignInCandidate {
+  id: string;
+  poolId: string;
+  status: UserStatus;
+  lockedUntil: Date | null;
+  passwordHash: string | null;
 }

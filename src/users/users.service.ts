@@ -9,8 +9,10 @@ import { UserResponse } from './dto/user.response';
 import { PasswordHasher } from './password-hasher';
 import { normalizeEmail, passwordPolicyViolation } from './user-fields';
 import { User } from './user.entity';
-import { UserFieldError, UserNotFoundError, UserStatusConflictError } from './users.errors';
+import { NoEmailToInviteError, UserFieldError, UserNotFoundError, UserStatusConflictError } from './users.errors';
 import { UserChanges, UserFilter, UsersRepository } from './users.repository';
+
+export type AccountProfile = Pick<User, 'id' | 'poolId' | 'email' | 'emailVerified' | 'mobile' | 'givenName' | 'familyName' | 'name'>;
 
 interface PoolScope {
   workspaceId: string;
@@ -109,10 +111,36 @@ export class UsersService {
           throw new UserStatusConflictError('This user has no password yet; set one with PUT .../password, or let the user accept the invitation.');
         }
         changes.status = dto.status;
+        // Disabling ends every session and refresh token issued so far.
+        if (dto.status === 'disabled') changes.sessionsValidAfter = new Date();
+      }
+      if (dto.lockedUntil === null) {
+        changes.lockedUntil = null;
+        changes.failedSignIns = 0;
       }
       await this.repository.update(tx, scope, userId, changes);
     });
     return this.get(scope, userId);
+  }
+
+  /**
+   * The user as an issued token may describe it, or null when the token no longer
+   * counts: the user is gone, not active, or revoked everything issued before `issuedAt`.
+   */
+  async account(workspaceId: string, userId: string, issuedAt?: Date): Promise<AccountProfile | null> {
+    const user = await this.repository.findAccount(workspaceId, userId);
+    if (!user || user.status !== 'active') return null;
+    if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < user.sessionsValidAfter.getTime()) return null;
+    return {
+      id: user.id,
+      poolId: user.poolId,
+      email: user.email,
+      emailVerified: user.emailVerified,
+      mobile: user.mobile,
+      givenName: user.givenName,
+      familyName: user.familyName,
+      name: user.name,
+    };
   }
 
   async delete(scope: PoolScope, userId: string): Promise<void> {
@@ -135,6 +163,8 @@ export class UsersService {
       await this.repository.update(tx, scope, userId, {
         failedSignIns: 0,
         lockedUntil: null,
+        // Sessions and refresh tokens obtained with the old password stop working.
+        sessionsValidAfter: new Date(),
         ...(user.status !== 'disabled' && { status: 'active' }),
       });
     });
@@ -149,7 +179,8 @@ export class UsersService {
       if (user.status !== 'invited') {
         throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
       }
-      await this.invitations.open(tx, { userId, email: user.email!, ttlHours: pool.invitationTtlHours });
+      if (!user.email) throw new NoEmailToInviteError();
+      await this.invitations.open(tx, { userId, email: user.email, ttlHours: pool.invitationTtlHours });
     });
   }
 

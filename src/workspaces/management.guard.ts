@@ -27,9 +27,10 @@ export class ManagementGuard implements CanActivate {
     if (!principal) throw new UnauthorizedError();
     req.principal = principal;
 
-    if (this.reflector.getAllAndOverride<boolean>(ROOT_ONLY, targets)) this.workspaces.assertRoot(principal);
+    // Tenant first: another workspace is 404 whatever the route, so a root-only route cannot reveal it with a 403.
     const ws = req.params.ws;
     if (typeof ws === 'string') await this.workspaces.assertAccess(principal, ws);
+    if (this.reflector.getAllAndOverride<boolean>(ROOT_ONLY, targets)) this.workspaces.assertRoot(principal);
     return true;
   }
 }

@@ -45,6 +45,11 @@ export class WorkspacesService {
     if (!(await this.repository.exists(workspaceId))) throw new WorkspaceNotFoundError();
   }
 
+  /** Whether a workspace with this id exists (any string is accepted). */
+  async exists(workspaceId: string): Promise<boolean> {
+    return UUID.test(workspaceId) && this.repository.exists(workspaceId);
+  }
+
   assertRoot(principal: Principal): void {
     if (principal.kind !== 'root') throw new RootKeyRequiredError();
   }

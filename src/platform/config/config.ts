@@ -24,6 +24,14 @@ export interface AppConfig {
   argon2: Argon2Settings;
   trustProxy: boolean | number | string[] | null;
   logLevel: string;
+  rateLimits: RateLimits;
+}
+
+/** Every limit is a count per window; see the README's rate-limit table. */
+export interface RateLimits {
+  windowSeconds: number;
+  signInFailuresPerIp: number;
+  signInFailuresPerIdentifier: number;
 }
 
 /** Thrown for a bad or missing variable; main prints its message as one line and exits. */
@@ -116,5 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
+    rateLimits: {
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+      signInFailuresPerIp: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IP', 100, 1, 1_000_000),
+      signInFailuresPerIdentifier: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IDENTIFIER', 20, 1, 1_000_000),
+    },
   };
 }

@@ -14,49 +14,70 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../../platform/http/optional';
 import { Trim } from '../../platform/http/trim';
 import { AUTHENTICATION_MECHANISMS, AuthenticationMechanism } from '../pool.entity';
 
+/**
+ * When both are in the same request, reports the crossed range with the other field
+ * errors; the service checks again against the merged, stored policy.
+ */
+function NotBelow(property: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'notBelow',
+    constraints: [property],
+    validator: {
+      validate: (value: unknown, args) => {
+        const other = (args?.object as Record<string, unknown>)[property];
+        return typeof value !== 'number' || typeof other !== 'number' || value >= other;
+      },
+      defaultMessage: (args) => `${args?.property} must be greater than or equal to ${property}`,
+    },
+  });
+}
+
 export class PasswordPolicyDto {
   /** Shortest password accepted (at least 8). @example 12 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(8)
   @Max(1024)
   minLength?: number;
 
   /** Longest password accepted; at least `minLength`. @example 128 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(8)
   @Max(1024)
+  @NotBelow('minLength')
   maxLength?: number;
 }
 
 export class SelfRegistrationDto {
   /** Whether users may sign up themselves. @example false */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 
   /** Whether a self-registered user must follow an email link before signing in. @example true */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   requireEmailVerification?: boolean;
 }
 
 export class LockoutPolicyDto {
   /** Consecutive failed sign-ins before the account is locked. @example 5 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100)
   maxFailedAttempts?: number;
 
   /** How long a lock lasts. @example 900 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(30 * 24 * 3600)
@@ -77,7 +98,7 @@ export class CreatePoolDto {
   description?: string | null;
 
   /** How users of this pool may authenticate. @example ["password"] */
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(AUTHENTICATION_MECHANISMS.length)
@@ -85,26 +106,26 @@ export class CreatePoolDto {
   @IsIn(AUTHENTICATION_MECHANISMS, { each: true })
   authenticationMechanisms?: AuthenticationMechanism[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   @ValidateNested()
   @Type(() => PasswordPolicyDto)
   passwordPolicy?: PasswordPolicyDto;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   @ValidateNested()
   @Type(() => SelfRegistrationDto)
   selfRegistration?: SelfRegistrationDto;
 
   /** How long an invitation link stays valid. @example 72 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(24 * 365)
   invitationTtlHours?: number;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   @ValidateNested()
   @Type(() => LockoutPolicyDto)

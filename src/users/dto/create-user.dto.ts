@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../../platform/http/optional';
 import { UserProfileDto } from './user-profile.dto';
 
 export const CREDENTIAL_MODES = ['invitation', 'password'] as const;
@@ -10,7 +11,7 @@ export class CredentialDto {
   mode: (typeof CREDENTIAL_MODES)[number];
 
   /** Only with mode `password`, and then required; checked against the pool's password policy. @example "correct horse battery staple" */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(4096)
   password?: string;

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { Equals, IsIn, IsOptional } from 'class-validator';
 import { UserProfileDto } from './user-profile.dto';
 
 export class UpdateUserDto extends UserProfileDto {
@@ -6,4 +7,9 @@ export class UpdateUserDto extends UserProfileDto {
   @IsOptional()
   @IsIn(['active', 'disabled'])
   status?: 'active' | 'disabled';
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, required: false, example: null, description: 'Send null to lift a lock after failed sign-ins.' })
+  @IsOptional()
+  @Equals(null, { message: 'lockedUntil can only be set to null (to unlock)' })
+  lockedUntil?: null;
 }

@@ -1,6 +1,7 @@
 import { IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../platform/http/trim';
 import { MaxJsonSize } from '../../platform/http/max-json-size';
+import { IsOmittable } from '../../platform/http/optional';
 import { E164 } from '../user-fields';
 
 /** The profile fields a user is created with and an admin may change. */
@@ -36,8 +37,8 @@ export class UserProfileDto {
   @Length(1, 200)
   name?: string | null;
 
-  /** Free-form JSON object, up to 16 KB; replaced as a whole on update. @example {"plan": "pro", "locale": "en-GB"} */
-  @IsOptional()
+  /** Free-form JSON object, up to 16 KB; replaced as a whole on update (send `{}` to clear it). @example {"plan": "pro", "locale": "en-GB"} */
+  @IsOmittable()
   @IsObject()
   @MaxJsonSize(16 * 1024)
   attributes?: Record<string, unknown>;

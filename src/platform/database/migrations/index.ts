@@ -1,4 +1,5 @@
 import { Foundation1764230400000 } from './1764230400000-foundation';
+import { SignIn1764316800000 } from './1764316800000-sign-in';
 
 /** Every migration, in order. New ones are appended here so the app and the CLI agree. */
-export const migrations = [Foundation1764230400000];
+export const migrations = [Foundation1764230400000, SignIn1764316800000];

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../platform/ids/id-param';
+import { ApiProblems } from '../../platform/openapi/api-problems';
+import { PageQuery } from '../../platform/pagination/page';
+import { ApplicationsService } from './applications.service';
+import { ApplicationPageResponse, ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
+import { CreateApplicationDto } from './dto/create-application.dto';
+import { UpdateApplicationDto } from './dto/update-application.dto';
+
+@ApiTags('Applications')
+@ApiBearerAuth()
+@Controller('v1/workspaces/:ws/applications')
+export class ApplicationsController {
+  constructor(private readonly applications: ApplicationsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register an application (OAuth client)', description: 'The client secret is in this response only; it is stored hashed.' })
+  @ApiProblems(400, 404, 413, 415)
+  create(@Param('ws') ws: string, @Body() dto: CreateApplicationDto): Promise<CreatedApplicationResponse> {
+    return this.applications.create(ws, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List applications' })
+  @ApiProblems(400, 404)
+  list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<ApplicationPageResponse> {
+    return this.applications.list(ws, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an application' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<ApplicationResponse> {
+    return this.applications.get(ws, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change an application' })
+  @ApiProblems(400, 404, 413, 415)
+  update(@Param('ws') ws: string, @IdParam('id', 'Application') id: string, @Body() dto: UpdateApplicationDto): Promise<ApplicationResponse> {
+    return this.applications.update(ws, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an application; its tokens stop working' })
+  @ApiProblems(404)
+  delete(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<void> {
+    return this.applications.delete(ws, id);
+  }
+}

@@ -1,0 +1,40 @@
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { Trim } from '../../../platform/http/trim';
+import { AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from '../application.entity';
+import { IsRedirectUri } from './redirect-uri.validator';
+
+export class CreateApplicationDto {
+  /** @example "Customer portal" */
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  /** Absolute URIs without fragments; required for authorization_code. @example ["https://app.example.com/callback"] */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsRedirectUri({ each: true })
+  redirectUris?: string[];
+
+  /** Where RP-initiated logout may return to. @example ["https://app.example.com/"] */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsRedirectUri({ each: true })
+  postLogoutRedirectUris?: string[];
+
+  /** @example ["authorization_code", "refresh_token"] */
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(GRANT_TYPES, { each: true })
+  grantTypes: GrantType[];
+
+  /** `none` makes a public client (SPA, mobile): no secret, PKCE required. @example "client_secret_basic" */
+  @IsOptional()
+  @IsIn(AUTH_METHODS)
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../platform/ids/id-param';
+import { ApiProblems } from '../../platform/openapi/api-problems';
+import { PageQuery } from '../../platform/pagination/page';
+import { CreateIdentityProviderDto } from './dto/create-identity-provider.dto';
+import { IdentityProviderPageResponse, IdentityProviderResponse } from './dto/identity-provider.response';
+import { UpdateIdentityProviderDto } from './dto/update-identity-provider.dto';
+import { IdentityProvidersService } from './identity-providers.service';
+
+@ApiTags('Authentication providers')
+@ApiBearerAuth()
+@Controller('v1/workspaces/:ws/identity-providers')
+export class IdentityProvidersController {
+  constructor(private readonly providers: IdentityProvidersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Connect a pool to the workspace as an authentication provider',
+    description: 'Until a pool is connected and enabled, its users cannot sign in to any application.',
+  })
+  @ApiProblems(400, 404, 409, 413, 415)
+  create(@Param('ws') ws: string, @Body() dto: CreateIdentityProviderDto): Promise<IdentityProviderResponse> {
+    return this.providers.create(ws, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List authentication providers' })
+  @ApiProblems(400, 404)
+  list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<IdentityProviderPageResponse> {
+    return this.providers.list(ws, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an authentication provider' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('id', 'Identity provider') id: string): Promise<IdentityProviderResponse> {
+    return this.providers.get(ws, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change sign-in methods, enable or disable, or reprioritise', description: 'Disabling blocks new sign-ins at once.' })
+  @ApiProblems(400, 404, 413, 415)
+  update(@Param('ws') ws: string, @IdParam('id', 'Identity provider') id: string, @Body() dto: UpdateIdentityProviderDto): Promise<IdentityProviderResponse> {
+    return this.providers.update(ws, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Disconnect a pool; its users can no longer sign in' })
+  @ApiProblems(404)
+  delete(@Param('ws') ws: string, @IdParam('id', 'Identity provider') id: string): Promise<void> {
+    return this.providers.delete(ws, id);
+  }
+}

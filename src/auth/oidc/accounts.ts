@@ -1,0 +1,35 @@
+import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import { GroupsService } from '../../groups/groups.service';
+import { UsersService } from '../../users/users.service';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+import { Claims, profileClaims } from './claims';
+
+export interface AccountSources {
+  users: UsersService;
+  groups: GroupsService;
+  identityProviders: IdentityProvidersService;
+}
+
+/** The user behind `sub`, while its pool is connected and its tokens still count; else undefined. */
+export async function loadAccount(sources: AccountSources, workspaceId: string, sub: string, issuedAtSeconds?: number): Promise<Account | undefined> {
+  const profile = await sources.users.account(workspaceId, sub, issuedAtSeconds ? new Date(issuedAtSeconds * 1000) : undefined);
+  if (!profile) return undefined;
+  const pools = await sources.identityProviders.poolsAccepting(workspaceId, 'password');
+  if (!pools.includes(profile.poolId)) return undefined;
+  return {
+    accountId: sub,
+    claims: async (_use: string, scope: string): Promise<Claims> => {
+      const groups = scope.split(' ').includes('groups') ? await sources.groups.namesForUser(workspaceId, sub) : undefined;
+      return profileClaims(profile, groups);
+    },
+  };
+}
+
+/**
+ * oidc-provider's findAccount: called for every token, refresh and session use, so a
+ * disabled user, a password change or a disconnected pool takes effect at once.
+ */
+export function accountFinder(sources: AccountSources, workspaceId: string): FindAccount {
+  return (ctx: KoaContextWithOIDC, sub: string, token?: { iat?: number }) =>
+    loadAccount(sources, workspaceId, sub, token?.iat ?? ctx.oidc?.session?.loginTs);
+}

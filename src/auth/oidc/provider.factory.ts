@@ -1,0 +1,138 @@
+import type { JWK } from 'jose';
+import { timingSafeEqual } from 'node:crypto';
+import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
+import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
+import { renderMessagePage, renderPage } from '../interaction/pages';
+import { SignInService } from '../sign-in/sign-in.service';
+import { AccountSources, accountFinder } from './accounts';
+import { SCOPE_CLAIMS, SCOPES } from './claims';
+import { oidcProvider } from './load-oidc-provider';
+import { adapterFor } from './oidc.adapter';
+import { OidcPayloadsRepository } from './oidc-payloads.repository';
+import { PASSWORD_GRANT_PARAMETERS, passwordGrant } from './password.grant';
+import { ACCESS_TOKEN_TTL_SECONDS, resourceServerInfo } from './resource-server';
+
+export interface IssuerDeps {
+  workspaceId: string;
+  /** `{PUBLIC_URL}/oidc/{workspaceId}` */
+  issuer: string;
+  /** The path the issuer is mounted at, `/oidc/{workspaceId}`. */
+  basePath: string;
+  keys: { jwks: { keys: JWK[] }; cookieKeys: string[] };
+  store: OidcPayloadsRepository;
+  clients: (clientId: string) => Promise<ClientMetadata | undefined>;
+  accounts: AccountSources;
+  signIn: SignInService;
+  behindProxy: boolean;
+}
+
+const DAY = 24 * 3600;
+
+/** Lifetimes (oidc-provider `ttl`); refresh tokens rotate, so a long lifetime is safe. */
+const TTL = {
+  AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+  AuthorizationCode: 60,
+  ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
+  IdToken: ACCESS_TOKEN_TTL_SECONDS,
+  Interaction: 3600,
+  Grant: 30 * DAY,
+  RefreshToken: 30 * DAY,
+  Session: 14 * DAY,
+};
+
+/**
+ * Builds one workspace's OpenID Provider (panva/oidc-provider, OpenID Certified). Each
+ * option below names the spec it implements; the rest are the library's defaults.
+ */
+export function buildProvider(deps: IssuerDeps): Provider {
+  const { Provider: OidcProvider } = oidcProvider();
+  const configuration: Configuration = {
+    adapter: adapterFor(deps.workspaceId, deps.store, deps.clients as never),
+    findAccount: accountFinder(deps.accounts, deps.workspaceId),
+    jwks: deps.keys.jwks as Configuration['jwks'],
+    cookies: { keys: deps.keys.cookieKeys },
+    // OIDC Core §5.4 standard scopes plus `groups`; claims go into the ID token too
+    // (conformIdTokenClaims off), as Keycloak and Cognito do.
+    scopes: [...SCOPES],
+    claims: SCOPE_CLAIMS,
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    discovery: { claim_types_supported: ['normal'], userinfo_endpoint: `${deps.issuer}/userinfo` } as Configuration['discovery'],
+    // RFC 7636: PKCE (S256 only) required for public clients, optional for confidential ones.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // RFC 6749 §10.4 / OAuth 2.0 Security BCP §4.14: refresh tokens rotate; a reused one revokes its grant.
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
+    ttl: TTL,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // RFC 7662 / RFC 7009, limited to the token's own client.
+      introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
+      // Our own userinfo endpoint accepts the JWT access tokens (see userinfo.ts).
+      userinfo: { enabled: false },
+      // RFC 8707 + RFC 9068: every access token is a JWT for a resource, the issuer by default.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => deps.issuer,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => resourceServerInfo(resource),
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = renderPage(
+            'Sign out',
+            `<h1>Sign out?</h1>\n${form}\n<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`,
+          );
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = renderMessagePage('Signed out', 'You have been signed out. You can close this window.');
+        },
+      },
+      // The typings model each feature combination separately; this one is checked at start by oidc-provider.
+    } as Configuration['features'],
+    interactions: { url: async (_ctx, interaction) => `${deps.basePath}/interaction/${interaction.uid}` },
+    // Applications are first-party: the workspace admin registered them, so there is no
+    // consent screen; the grant covers what the client asked for.
+    loadExistingGrant: async (ctx) => {
+      const { oidc } = ctx;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
+      const grant = grantId ? await oidc.provider.Grant.find(grantId) : new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId });
+      if (!grant) return undefined;
+      const scope = String(oidc.params?.scope ?? 'openid');
+      grant.addOIDCScope(scope);
+      for (const resource of Object.keys(oidc.resourceServers ?? {})) grant.addResourceScope(resource, scope);
+      await grant.save();
+      return grant;
+    },
+    clientBasedCORS: (_ctx, origin, client) => (client.redirectUris ?? []).some((uri) => uri.startsWith(`${origin}/`) || uri === origin),
+    renderError: async (ctx: KoaContextWithOIDC, out) => {
+      ctx.type = 'html';
+      ctx.body = renderMessagePage('Sign-in error', `${out.error}: ${out.error_description ?? 'the request could not be completed'}`);
+    },
+  };
+
+  const provider = new OidcProvider(deps.issuer, configuration);
+  provider.proxy = deps.behindProxy;
+  provider.registerGrantType(
+    'password',
+    passwordGrant({
+      workspaceId: deps.workspaceId,
+      signIn: deps.signIn,
+      findAccount: configuration.findAccount!,
+      resourceServer: resourceServerInfo,
+      defaultResource: deps.issuer,
+    }),
+    PASSWORD_GRANT_PARAMETERS,
+  );
+  // The client's `client_secret` metadata holds the secret's SHA-256 (applications
+  // store no secret), so authentication compares hashes, in constant time.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: string) {
+    const expected = Buffer.from(this.clientSecret ?? '', 'utf8');
+    const presented = Buffer.from(hashClientSecret(actual), 'utf8');
+    return Promise.resolve(expected.length === presented.length && timingSafeEqual(expected, presented));
+  };
+  return provider;
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AppConfig } from '../../platform/config/config';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import { Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { CredentialsService } from '../../users/credentials.service';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+
+export interface SignInAttempt {
+  workspaceId: string;
+  identifier: string;
+  password: string;
+  ip: string;
+}
+
+/**
+ * The one path by which a password signs a user in, for the login page and the password
+ * grant alike: throttled by failures per IP and per identifier, restricted to pools that
+ * are connected and enabled, verified by the users module's credential service.
+ */
+@Injectable()
+export class SignInService {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly identityProviders: IdentityProvidersService,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The user id, or null for any refusal; throws RateLimitedError when throttled. */
+  async withPassword(attempt: SignInAttempt): Promise<string | null> {
+    const limits = this.failureLimits(attempt);
+    await this.limiter.assertBelow(limits);
+    const poolIds = await this.identityProviders.poolsAccepting(attempt.workspaceId, 'password');
+    const userId = await this.credentials.verifyPassword({ ...attempt, poolIds });
+    // Only failures count, so many users behind one address are never throttled for signing in.
+    if (!userId) await this.limiter.hit(limits);
+    return userId;
+  }
+
+  private failureLimits({ workspaceId, identifier, ip }: SignInAttempt): Limit[] {
+    const { windowSeconds, signInFailuresPerIp, signInFailuresPerIdentifier } = this.config.rateLimits;
+    // The identifier is hashed so Redis never holds an email address.
+    const who = createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url');
+    return [
+      { key: `signin:ip:${workspaceId}:${ip}`, max: signInFailuresPerIp, windowSeconds },
+      { key: `signin:identifier:${workspaceId}:${who}`, max: signInFailuresPerIdentifier, windowSeconds },
+    ];
+  }
+}
