@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { TestApp } from '../support/test-app';
 
 /** Builders: each call makes a fresh resource through the API and returns its body. */
@@ -32,4 +33,49 @@ export async function createUser(t: TestApp, workspaceId: string, poolId: string
 export async function createGroup(t: TestApp, workspaceId: string, body: Record<string, unknown> = {}) {
   const res = await t.root('post', `/v1/workspaces/${workspaceId}/groups`).send({ name: unique('group'), ...body }).expect(201);
   return res.body as { id: string; name: string };
+}
+
+export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/** The distinct `errors[].field` of a problem body, sorted. */
+export function errorFields(res: { body: { errors?: { field: string }[] } }): string[] {
+  return [...new Set((res.body.errors ?? []).map((e) => e.field))].sort();
+}
+
+/** Ids of a list's items, in order. */
+export function ids(items: { id: string }[]): string[] {
+  return items.map((item) => item.id);
+}
+
+/** Follows `nextCursor` from the first page to the last; returns every item and each page's size. */
+export async function listAll<T = Record<string, unknown>>(t: TestApp, path: string, limit: number): Promise<{ items: T[]; pages: number[] }> {
+  const items: T[] = [];
+  const pages: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const url: string = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res: { body: { items: T[]; nextCursor: string | null } } = await t.root('get', url).expect(200);
+    items.push(...res.body.items);
+    pages.push(res.body.items.length);
+    cursor = res.body.nextCursor;
+    if (pages.length > 1000) throw new Error(`listAll: no end after 1000 pages of ${path}`);
+  } while (cursor);
+  return { items, pages };
+}
+
+export async function addMembers(t: TestApp, workspaceId: string, groupId: string, userIds: string[]) {
+  const res = await t.root('post', `/v1/workspaces/${workspaceId}/groups/${groupId}/members`).send({ userIds }).expect(200);
+  return res.body as { added: number; alreadyMembers: number };
+}
+
+/** Runs SQL on the test app's own database, to check or arrange what the API does not show. */
+export async function sql<R extends Record<string, unknown> = Record<string, unknown>>(t: TestApp, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
 }
