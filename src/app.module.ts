@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { SessionRevocationModule } from './auth/oidc/oidc-session-revoker';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
 import { AppConfig } from './platform/config/config';
@@ -28,6 +29,7 @@ export class AppModule {
         PoolsModule,
         UsersModule,
         GroupsModule,
+        SessionRevocationModule,
         AuthModule,
       ],
     };

@@ -80,8 +80,8 @@ export class UsersRepository {
     await tx.getRepository(User).update({ ...scope, id }, changes as QueryDeepPartialEntity<User>).catch(rethrowTaken);
   }
 
-  async delete(scope: { workspaceId: string; poolId: string }, id: string): Promise<boolean> {
-    const { affected } = await this.users.delete({ ...scope, id });
+  async delete(scope: { workspaceId: string; poolId: string }, id: string, tx?: EntityManager): Promise<boolean> {
+    const { affected } = await (tx?.getRepository(User) ?? this.users).delete({ ...scope, id });
     return !!affected;
   }
 

@@ -8,6 +8,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
 import { PasswordHasher } from './password-hasher';
 import { normalizeEmail, passwordPolicyViolation } from './user-fields';
+import { SessionRevoker } from './session-revoker';
 import { User } from './user.entity';
 import { NoEmailToInviteError, UserFieldError, UserNotFoundError, UserStatusConflictError } from './users.errors';
 import { UserChanges, UserFilter, UsersRepository } from './users.repository';
@@ -27,6 +28,7 @@ export class UsersService {
     private readonly invitations: InvitationsService,
     private readonly hasher: PasswordHasher,
     private readonly transactions: Transactions,
+    private readonly sessions: SessionRevoker,
   ) {}
 
   async create(scope: PoolScope, dto: CreateUserDto): Promise<UserResponse> {
@@ -119,6 +121,7 @@ export class UsersService {
         changes.failedSignIns = 0;
       }
       await this.repository.update(tx, scope, userId, changes);
+      if (changes.status === 'disabled') await this.sessions.revokeAll(tx, userId);
     });
     return this.get(scope, userId);
   }
@@ -130,7 +133,9 @@ export class UsersService {
   async account(workspaceId: string, userId: string, issuedAt?: Date): Promise<AccountProfile | null> {
     const user = await this.repository.findAccount(workspaceId, userId);
     if (!user || user.status !== 'active') return null;
-    if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < user.sessionsValidAfter.getTime()) return null;
+    // Tokens carry whole seconds; refresh tokens and sessions are revoked exactly (SessionRevoker),
+    // this check covers self-contained access tokens, to the second.
+    if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < Math.floor(user.sessionsValidAfter.getTime() / 1000) * 1000) return null;
     return {
       id: user.id,
       poolId: user.poolId,
@@ -144,7 +149,10 @@ export class UsersService {
   }
 
   async delete(scope: PoolScope, userId: string): Promise<void> {
-    if (!(await this.repository.delete(scope, userId))) throw new UserNotFoundError();
+    await this.transactions.run(async (tx) => {
+      if (!(await this.repository.delete(scope, userId, tx))) throw new UserNotFoundError();
+      await this.sessions.revokeAll(tx, userId);
+    });
   }
 
   /**
@@ -160,6 +168,7 @@ export class UsersService {
       if (!user) throw new UserNotFoundError();
       await this.repository.setPassword(tx, userId, passwordHash);
       await this.invitations.revokeOpen(tx, userId);
+      await this.sessions.revokeAll(tx, userId);
       await this.repository.update(tx, scope, userId, {
         failedSignIns: 0,
         lockedUntil: null,

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
@@ -15,7 +17,18 @@ export interface TestApp {
   root: (method: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string) => request.Test;
   as: (key: string, method: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string) => request.Test;
   databaseUrl: string;
+  /** With `listen`: where the app answers, also its PUBLIC_URL (issuers live under it). */
+  baseUrl: string;
   close: () => Promise<void>;
+}
+
+/** A port nobody listens on right now, so PUBLIC_URL can be known before the app starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** A fresh database cloned from the run's migrated template. */
@@ -25,20 +38,27 @@ export async function cloneDatabase(): Promise<string> {
   return name;
 }
 
-/** Starts the real app (as main.ts does) on its own database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * Starts the real app (as main.ts does) on its own database. With `listen` it also
+ * answers on a loopback port, for clients that need a real URL (OpenID Connect).
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestApp> {
   const url = databaseUrl(await cloneDatabase());
+  const port = options.listen ? await freePort() : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ROOT_API_KEY: ROOT_KEY,
     DATABASE_URL: url,
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_URL: baseUrl,
     ...env,
   });
   const app = await createApp(config);
-  await app.init();
+  if (options.listen) await app.listen(port, '127.0.0.1');
+  else await app.init();
   const http = request(app.getHttpServer());
   const as = (key: string, method: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string) =>
     http[method](path).set('Authorization', `Bearer ${key}`);
@@ -48,6 +68,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     as,
     root: (method, path) => as(ROOT_KEY, method, path),
     databaseUrl: url,
+    baseUrl,
     close: () => app.close(),
   };
 }

@@ -116,6 +116,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
 
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
+  provider.use(keycloakCompatibility);
   provider.registerGrantType(
     'password',
     passwordGrant({
@@ -135,4 +136,29 @@ export function buildProvider(deps: IssuerDeps): Provider {
     return Promise.resolve(expected.length === presented.length && timingSafeEqual(expected, presented));
   };
   return provider;
+}
+
+const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client';
+
+/**
+ * Two places where users of Keycloak, Cognito and Auth0 expect other answers than
+ * oidc-provider's defaults:
+ * - OIDC Core §11 honours `offline_access` only with `prompt=consent`; those servers
+ *   hand out the refresh token anyway. Consent is implicit here (first-party apps), so
+ *   asking for it costs one invisible redirect.
+ * - RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`.
+ */
+async function keycloakCompatibility(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  if (ctx.method === 'GET' && ctx.path === '/auth') {
+    const { scope, prompt } = ctx.query;
+    if (typeof scope === 'string' && scope.split(' ').includes('offline_access') && prompt === undefined) {
+      ctx.query = { ...ctx.query, prompt: 'consent' };
+    }
+  }
+  await next();
+  const body = ctx.body as { error?: string; error_description?: string } | undefined;
+  if (ctx.path === '/token' && body?.error === 'invalid_request' && body.error_description === GRANT_TYPE_REFUSED) {
+    ctx.status = 400;
+    ctx.body = { ...body, error: 'unauthorized_client' };
+  }
 }
