@@ -1,4 +1,5 @@
-// Two tiers: unit specs beside the code, e2e suites against the real app (test/e2e).
+// Three tiers: unit specs beside the code, e2e suites against the real app (test/e2e), and
+// browser suites driving the hosted pages in Debian's headless Chromium (test/browser).
 // The swagger plugin runs in ts-jest too, so /docs-json in tests is the document users get.
 const tsJest = [
   'ts-jest',
@@ -29,5 +30,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'browser', rootDir: '.', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

@@ -7,15 +7,16 @@ export function escapeHtml(value: string): string {
 }
 
 const STYLE = `
-  :root { color-scheme: light dark; --accent: #3451b2; }
+  :root { color-scheme: light dark; --accent: #3451b2; --focus: #3451b2; }
+  @media (prefers-color-scheme: dark) { :root { --focus: #9db0ff; } }
   * { box-sizing: border-box; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
   main { width: min(24rem, 100% - 2rem); padding: 2rem; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
   p.sub { margin: 0 0 1.5rem; opacity: .75; }
   label { display: block; font-weight: 600; margin: 1rem 0 .35rem; }
-  input { width: 100%; padding: .65rem .75rem; font: inherit; border: 1px solid color-mix(in srgb, CanvasText 35%, transparent); border-radius: 8px; background: Field; color: FieldText; }
-  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+  input { width: 100%; padding: .65rem .75rem; font: inherit; border: 1px solid color-mix(in srgb, CanvasText 55%, transparent); border-radius: 8px; background: Field; color: FieldText; }
+  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
   button { width: 100%; margin-top: 1.5rem; padding: .7rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent); border: 0; border-radius: 8px; cursor: pointer; }
   .alert { margin: 0 0 1rem; padding: .75rem; border-radius: 8px; background: color-mix(in srgb, #c62828 15%, Canvas); border: 1px solid #c62828; }
   .hint { font-size: .875rem; opacity: .75; margin: .35rem 0 0; }
