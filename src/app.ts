@@ -27,9 +27,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
-  // The issuer parses its own bodies; the login form is urlencoded and small.
-  app.use(`${OIDC_MOUNT}/interaction`, urlencoded({ extended: false, limit: '16kb' }));
-  app.use(jsonBody((req) => req.path.startsWith('/oidc/')));
+  // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
+  const forms = urlencoded({ extended: false, limit: '16kb' });
+  app.use(`${OIDC_MOUNT}/interaction`, forms);
+  app.use('/self-service', forms);
+  app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/')));
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

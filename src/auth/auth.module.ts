@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GroupsModule } from '../groups/groups.module';
+import { InvitationsModule } from '../invitations/invitations.module';
 import { PoolsModule } from '../pools/pools.module';
 import { UsersModule } from '../users/users.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
@@ -23,19 +24,26 @@ import { OidcPayload } from './oidc/oidc-payload.entity';
 import { OidcPayloadsRepository } from './oidc/oidc-payloads.repository';
 import { ProviderRegistry } from './oidc/provider.registry';
 import { UserinfoEndpoint } from './oidc/userinfo.endpoint';
+import { SelfServicePagesController } from './self-service/self-service-pages.controller';
+import { SelfServiceController } from './self-service/self-service.controller';
+import { SelfServiceMailComposers } from './self-service/self-service.mail';
+import { SelfServiceService } from './self-service/self-service.service';
+import { UserToken } from './self-service/user-token.entity';
+import { UserTokensRepository } from './self-service/user-tokens.repository';
 import { SignInService } from './sign-in/sign-in.service';
 
-/** Identity providers, applications, the per-workspace OIDC issuer and its login page. */
+/** Identity providers, applications, the per-workspace OIDC issuer and its login page, and self-service. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([IdentityProvider, Application, OidcPayload, OidcKeys]),
+    TypeOrmModule.forFeature([IdentityProvider, Application, OidcPayload, OidcKeys, UserToken]),
     PassportModule,
     WorkspacesModule,
     PoolsModule,
     UsersModule,
     GroupsModule,
+    InvitationsModule,
   ],
-  controllers: [IdentityProvidersController, ApplicationsController, InteractionController],
+  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController],
   providers: [
     IdentityProvidersRepository,
     IdentityProvidersService,
@@ -49,6 +57,9 @@ import { SignInService } from './sign-in/sign-in.service';
     OidcHttp,
     SignInService,
     LocalStrategy,
+    UserTokensRepository,
+    SelfServiceMailComposers,
+    SelfServiceService,
   ],
   exports: [OidcHttp],
 })

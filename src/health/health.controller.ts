@@ -19,6 +19,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiResponse({ status: 200, description: 'Alive (does not check dependencies)', example: { status: 'ok' } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -26,7 +27,16 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
   @ApiResponse({ status: 200, description: 'Ready', example: { status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } }, error: {}, details: {} } })
-  @ApiResponse({ status: 503, description: 'A dependency is down; `detail` names it' })
+  @ApiResponse({
+    status: 503,
+    description: 'A dependency is down; `detail` names it',
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/ProblemSchema' },
+        example: { type: 'https://identity-pools.dev/problems/service-unavailable', title: 'Service unavailable', status: 503, detail: 'Not ready: redis down. Start it or check its URL; this answer turns 200 once it is back.' },
+      },
+    },
+  })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

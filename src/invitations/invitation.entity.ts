@@ -11,6 +11,12 @@ export class Invitation {
   @Column({ name: 'user_id', type: 'uuid' })
   userId: string;
 
+  @Column({ name: 'pool_id', type: 'uuid' })
+  poolId: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId: string;
+
   @Column({ type: 'varchar' })
   email: string;
 

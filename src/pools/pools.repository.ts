@@ -26,6 +26,10 @@ export class PoolsRepository {
     return paginate(this.pools.createQueryBuilder('p').where('p.workspace_id = :workspaceId', { workspaceId }), query);
   }
 
+  findById(id: string): Promise<Pool | null> {
+    return this.pools.findOneBy({ id });
+  }
+
   find(workspaceId: string, id: string): Promise<Pool | null> {
     return this.pools.findOneBy({ workspaceId, id });
   }

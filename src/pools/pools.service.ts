@@ -47,6 +47,14 @@ export class PoolsService {
     return this.require(workspaceId, poolId);
   }
 
+  /**
+   * For self-service, where the pool id itself is what the public names (registration
+   * and reset forms): the pool's rules, or null.
+   */
+  findRulesById(poolId: string): Promise<PoolRules | null> {
+    return this.repository.findById(poolId);
+  }
+
   /** The pool's rules, or null when it is not a pool of this workspace. */
   findRules(workspaceId: string, poolId: string): Promise<PoolRules | null> {
     return this.repository.find(workspaceId, poolId);

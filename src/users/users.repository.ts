@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
 import { uniqueViolation } from '../platform/database/pg-errors';
-import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
 import { UserFieldTakenError } from './users.errors';
@@ -24,12 +26,19 @@ function rethrowTaken(error: unknown): never {
   throw error;
 }
 
+/** Page size when `limit` is absent, as in paginate(). */
+const DEFAULT_PAGE_SIZE = 50;
+
 function likePrefix(search: string): string {
   return `${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 @Injectable()
 export class UsersRepository {
+  /** list()'s select list and the columns it must transform, computed on first use. */
+  private selectList?: string;
+  private transformed?: ColumnMetadata[];
+
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   async insert(tx: EntityManager, scope: { workspaceId: string; poolId: string }, fields: NewUser): Promise<User> {
@@ -37,23 +46,58 @@ export class UsersRepository {
     return repo.save(repo.create({ ...scope, ...fields })).catch(rethrowTaken);
   }
 
-  list(scope: { workspaceId: string; poolId: string }, filter: UserFilter): Promise<Page<User>> {
-    const qb = this.users
-      .createQueryBuilder('u')
-      .where('u.pool_id = :poolId AND u.workspace_id = :workspaceId', scope);
-    if (filter.status) qb.andWhere('u.status = :status', { status: filter.status });
+  /**
+   * One page of a pool's users: keyset pagination by (created_at, id) with the cursor
+   * paginate() uses. Plain SQL whose columns are aliased to the entity's properties, so
+   * rows arrive shaped as users: on a list request TypeORM's query building and entity
+   * hydration cost more CPU than PostgreSQL spends on the query (docs/benchmarks.md).
+   */
+  async list(scope: { workspaceId: string; poolId: string }, filter: UserFilter): Promise<Page<User>> {
+    const params: unknown[] = [scope.poolId, scope.workspaceId];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where = ['u.pool_id = $1', 'u.workspace_id = $2'];
+    if (filter.status) where.push(`u.status = ${param(filter.status)}`);
     if (filter.search) {
       // Each branch matches one prefix index (users_search_*_idx); mobile is compared as typed.
-      qb.andWhere(
-        `(lower(u.email) LIKE :prefix OR u.mobile LIKE :mobilePrefix OR lower(u.given_name) LIKE :prefix
-          OR lower(u.family_name) LIKE :prefix OR lower(u.name) LIKE :prefix)`,
-        { prefix: likePrefix(filter.search), mobilePrefix: likePrefix(filter.search) },
+      const prefix = param(likePrefix(filter.search));
+      where.push(
+        `(lower(u.email) LIKE ${prefix} OR u.mobile LIKE ${prefix} OR lower(u.given_name) LIKE ${prefix}
+          OR lower(u.family_name) LIKE ${prefix} OR lower(u.name) LIKE ${prefix})`,
       );
     }
     if (filter.groupId) {
-      qb.andWhere('EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = :groupId AND gm.user_id = u.id)', { groupId: filter.groupId });
+      where.push(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ${param(filter.groupId)} AND gm.user_id = u.id)`);
     }
-    return paginate(qb, filter);
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      where.push(`(u.created_at, u.id) > (${param(after.createdAt)}, ${param(after.id)})`);
+    }
+    const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
+    const rows: User[] = await this.users.query(
+      `SELECT ${this.userColumns()} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const items = rows.slice(0, limit).map((row) => this.fromTransformed(row));
+    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /** `u.<column> AS "<property>"` for each column getMany() would select. */
+  private userColumns(): string {
+    if (this.selectList === undefined) {
+      const columns = this.users.metadata.columns.filter((c) => c.isSelect && !c.isVirtual && !c.relationMetadata && !c.embeddedMetadata);
+      this.selectList = columns.map((c) => `u."${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+      this.transformed = columns.filter((c) => c.transformer);
+    }
+    return this.selectList;
+  }
+
+  /** Applies column transformers, as hydration would (none today). */
+  private fromTransformed(row: User): User {
+    for (const column of this.transformed ?? []) {
+      const key = column.propertyName as keyof User;
+      (row as unknown as Record<string, unknown>)[key] = ApplyValueTransformers.transformFrom(column.transformer!, row[key]);
+    }
+    return row;
   }
 
   /** Members of a group, from any pool of the workspace. */
@@ -67,6 +111,19 @@ export class UsersRepository {
 
   find(scope: { workspaceId: string; poolId: string }, id: string, tx?: EntityManager): Promise<User | null> {
     return (tx?.getRepository(User) ?? this.users).findOneBy({ ...scope, id });
+  }
+
+  /** Unscoped on purpose: for links whose token already names the user. */
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async findIdByEmail(scope: { workspaceId: string; poolId: string }, email: string): Promise<{ id: string; status: UserStatus; email: string } | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .select(['u.id', 'u.status', 'u.email'])
+      .where('u.pool_id = :poolId AND u.workspace_id = :workspaceId AND lower(u.email) = lower(:email)', { ...scope, email })
+      .getOne() as Promise<{ id: string; status: UserStatus; email: string } | null>;
   }
 
   /** The ids among `ids` that name users of this workspace. */

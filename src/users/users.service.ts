@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
 import { Transactions } from '../platform/database/transactions';
 import { Page, PageQuery } from '../platform/pagination/page';
@@ -9,8 +10,8 @@ import { UserResponse } from './dto/user.response';
 import { PasswordHasher } from './password-hasher';
 import { normalizeEmail, passwordPolicyViolation } from './user-fields';
 import { SessionRevoker } from './session-revoker';
-import { User } from './user.entity';
-import { NoEmailToInviteError, UserFieldError, UserNotFoundError, UserStatusConflictError } from './users.errors';
+import { User, UserStatus } from './user.entity';
+import { NoEmailToInviteError, UserFieldError, UserFieldTakenError, UserNotFoundError, UserStatusConflictError } from './users.errors';
 import { UserChanges, UserFilter, UsersRepository } from './users.repository';
 
 export type AccountProfile = Pick<User, 'id' | 'poolId' | 'email' | 'emailVerified' | 'mobile' | 'givenName' | 'familyName' | 'name'>;
@@ -60,7 +61,7 @@ export class UsersService {
         await this.repository.setPassword(tx, user.id, passwordHash);
         return toUserResponse(user, null);
       }
-      const invitation = await this.invitations.open(tx, { userId: user.id, email: email!, ttlHours: pool.invitationTtlHours });
+      const invitation = await this.invitations.open(tx, { ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours });
       return toUserResponse(user, invitation);
     });
   }
@@ -189,8 +190,105 @@ export class UsersService {
         throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
       }
       if (!user.email) throw new NoEmailToInviteError();
-      await this.invitations.open(tx, { userId, email: user.email, ttlHours: pool.invitationTtlHours });
+      await this.invitations.open(tx, { ...scope, userId, email: user.email, ttlHours: pool.invitationTtlHours });
     });
+  }
+
+  /**
+   * Self-registration. Creates the user unless the email already has an account in the
+   * pool, in which case nothing is touched and 'exists' is returned. The password is
+   * hashed either way, so both answers take the same time. `within` runs in the same
+   * transaction (to send the verification email).
+   */
+  async register(
+    pool: PoolRules,
+    input: { email: string; password: string; givenName?: string; familyName?: string; name?: string },
+    within: (tx: EntityManager, user: { id: string; email: string; status: UserStatus }) => Promise<void>,
+  ): Promise<'created' | 'exists'> {
+    const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
+    const email = normalizeEmail(input.email);
+    const passwordHash = await this.hashWithinPolicy(pool, input.password, 'password');
+    if (await this.repository.findIdByEmail(scope, email)) return 'exists';
+    try {
+      await this.transactions.run(async (tx) => {
+        const user = await this.repository.insert(tx, scope, {
+          email,
+          mobile: null,
+          givenName: input.givenName ?? null,
+          familyName: input.familyName ?? null,
+          name: input.name ?? null,
+          externalId: null,
+          attributes: {},
+          status: pool.selfRegistration.requireEmailVerification ? 'pending_verification' : 'active',
+          emailVerified: false,
+        });
+        await this.repository.setPassword(tx, user.id, passwordHash);
+        await within(tx, { id: user.id, email, status: user.status });
+      });
+      return 'created';
+    } catch (error) {
+      // Registered concurrently by another request: the same answer as an existing account.
+      if (error instanceof UserFieldTakenError) return 'exists';
+      throw error;
+    }
+  }
+
+  /** Where a user lives, for flows that start from a token rather than a URL (self-service). */
+  async scopeOf(userId: string): Promise<PoolScope | null> {
+    const user = await this.repository.findById(userId);
+    return user && { workspaceId: user.workspaceId, poolId: user.poolId };
+  }
+
+  /** The user an email names in the pool, for self-service flows. */
+  findByEmail(scope: PoolScope, email: string): Promise<{ id: string; status: UserStatus; email: string } | null> {
+    return this.repository.findIdByEmail(scope, normalizeEmail(email));
+  }
+
+  /**
+   * Sets a password the user chose through an emailed link (invitation, reset): the user
+   * becomes active (a disabled one stays disabled), the email is proven, locks lift, and
+   * earlier sessions end. `within` spends the link's token in the same transaction.
+   */
+  async completeWithPassword(
+    scope: PoolScope,
+    userId: string,
+    password: string,
+    options: { names?: { givenName?: string; familyName?: string }; within: (tx: EntityManager) => Promise<void> },
+  ): Promise<UserResponse> {
+    const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
+    await this.transactions.run(async (tx) => {
+      await options.within(tx);
+      const user = await this.repository.find(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      await this.repository.setPassword(tx, userId, passwordHash);
+      await this.invitations.revokeOpen(tx, userId);
+      await this.repository.update(tx, scope, userId, {
+        ...(options.names?.givenName !== undefined && { givenName: options.names.givenName }),
+        ...(options.names?.familyName !== undefined && { familyName: options.names.familyName }),
+        status: user.status === 'disabled' ? 'disabled' : 'active',
+        emailVerified: true,
+        failedSignIns: 0,
+        lockedUntil: null,
+        sessionsValidAfter: new Date(),
+      });
+      await this.sessions.revokeAll(tx, userId);
+    });
+    return this.get(scope, userId);
+  }
+
+  /** The user followed the verification link: the email is proven and a pending user becomes active. */
+  async verifyEmail(scope: PoolScope, userId: string, within: (tx: EntityManager) => Promise<void>): Promise<UserResponse> {
+    await this.transactions.run(async (tx) => {
+      await within(tx);
+      const user = await this.repository.find(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      await this.repository.update(tx, scope, userId, {
+        emailVerified: true,
+        ...(user.status === 'pending_verification' && { status: 'active' }),
+      });
+    });
+    return this.get(scope, userId);
   }
 
   private async hashWithinPolicy(pool: PoolRules, password: string | undefined, field: string): Promise<string> {

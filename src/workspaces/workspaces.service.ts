@@ -63,6 +63,12 @@ export class WorkspacesService {
     return mapPage(await this.repository.list(query, onlyId), toWorkspaceResponse);
   }
 
+  /** The workspace, or null; for modules that name it (emails, pages). */
+  async find(workspaceId: string): Promise<WorkspaceResponse | null> {
+    const workspace = await this.repository.find(workspaceId);
+    return workspace && toWorkspaceResponse(workspace);
+  }
+
   async get(workspaceId: string): Promise<WorkspaceResponse> {
     const workspace = await this.repository.find(workspaceId);
     if (!workspace) throw new WorkspaceNotFoundError();

@@ -2,9 +2,9 @@
  * The hosted pages' shell: one small, accessible, self-contained HTML document with
  * inline styles and no external assets, so it renders behind any firewall.
  */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../../platform/html/escape';
+
+export { escapeHtml };
 
 const STYLE = `
   :root { color-scheme: light dark; --accent: #3451b2; --focus: #3451b2; }

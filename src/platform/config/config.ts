@@ -32,6 +32,8 @@ export interface RateLimits {
   windowSeconds: number;
   signInFailuresPerIp: number;
   signInFailuresPerIdentifier: number;
+  selfServicePerIp: number;
+  selfServicePerEmail: number;
 }
 
 /** Thrown for a bad or missing variable; main prints its message as one line and exits. */
@@ -128,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
       signInFailuresPerIp: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IP', 100, 1, 1_000_000),
       signInFailuresPerIdentifier: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IDENTIFIER', 20, 1, 1_000_000),
+      selfServicePerIp: integer(env, 'RATE_LIMIT_SELF_SERVICE_PER_IP', 60, 1, 1_000_000),
+      selfServicePerEmail: integer(env, 'RATE_LIMIT_SELF_SERVICE_PER_EMAIL', 5, 1, 1_000_000),
     },
   };
 }

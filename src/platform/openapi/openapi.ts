@@ -14,7 +14,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
       )
       .setVersion('1')
       .addServer(config.publicUrl)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The root key (ROOT_API_KEY) or a workspace API key' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'The root key (ROOT_API_KEY) or a workspace API key' })
       .build(),
     { extraModels: [ProblemSchema] },
   );

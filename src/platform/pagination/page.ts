@@ -35,11 +35,15 @@ export function encodeCursor({ createdAt, id }: Position): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
 }
 
+const ISO_MS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function decodeCursor(cursor: string): Position {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const date = new Date(createdAt);
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error();
+    // Exactly what encodeCursor writes: PostgreSQL refuses some dates JavaScript accepts (a 500, not a 400).
+    const date = new Date(typeof createdAt === 'string' && ISO_MS.test(createdAt) ? createdAt : NaN);
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) throw new Error();
     return { createdAt: date, id };
   } catch {
     throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this API issued; start again without it' }]);

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MailComposer } from '../../mail/mail.service';
+import { MailContent } from '../../mail/mail.templates';
+import { AppConfig } from '../../platform/config/config';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import { newSecretToken } from '../../platform/tokens/secret-token';
+import { PoolsService } from '../../pools/pools.service';
+import { WorkspacesService } from '../../workspaces/workspaces.service';
+import { TokenPurpose } from './user-token.entity';
+import { UserTokensRepository } from './user-tokens.repository';
+
+export const VERIFICATION_MAIL = 'email_verification';
+export const PASSWORD_RESET_MAIL = 'password_reset';
+export const ACCOUNT_EXISTS_MAIL = 'account_exists';
+
+const PAGES: Record<TokenPurpose, string> = {
+  email_verification: '/self-service/verify-email',
+  password_reset: '/self-service/reset-password',
+};
+
+/** Payload of every self-service email: ids only. */
+export interface SelfServiceMailPayload extends Record<string, string> {
+  workspaceId: string;
+  poolId: string;
+}
+
+/**
+ * Renders the self-service emails right before they are sent. Link tokens are minted
+ * here and only their hashes stored (see the invitation composer for why).
+ */
+@Injectable()
+export class SelfServiceMailComposers {
+  constructor(
+    private readonly tokens: UserTokensRepository,
+    private readonly pools: PoolsService,
+    private readonly workspaces: WorkspacesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  readonly verification: MailComposer = {
+    compose: (payload) =>
+      this.withLink(payload, (names, url, expires) => ({
+        subject: `Confirm your email for ${names.workspace}`,
+        heading: 'Confirm your email address',
+        paragraphs: [`Thanks for signing up to ${names.workspace} (${names.pool}).`, 'Confirm that this address is yours to finish creating your account.'],
+        action: { label: 'Confirm my email', url },
+        footnote: `This link works once and expires on ${expires}. If you did not sign up, ignore this email.`,
+      })),
+  };
+
+  readonly passwordReset: MailComposer = {
+    compose: (payload) =>
+      this.withLink(payload, (names, url, expires) => ({
+        subject: `Reset your ${names.workspace} password`,
+        heading: 'Reset your password',
+        paragraphs: [`Someone asked to reset the password of your ${names.workspace} (${names.pool}) account.`, 'Choose a new password with the link below.'],
+        action: { label: 'Choose a new password', url },
+        footnote: `This link works once and expires on ${expires}. If you did not ask for it, ignore this email: your password stays as it is.`,
+      })),
+  };
+
+  readonly accountExists: MailComposer = {
+    compose: async (payload) => {
+      const names = await this.names(payload as SelfServiceMailPayload);
+      if (!names) return null;
+      return {
+        subject: `You already have a ${names.workspace} account`,
+        heading: 'You already have an account',
+        paragraphs: [
+          `Someone tried to sign up to ${names.workspace} (${names.pool}) with this email address, which already has an account. Nothing was changed.`,
+          'If it was you, sign in with your password, or use "forgot password" to choose a new one.',
+        ],
+        footnote: 'If it was not you, you can ignore this email.',
+      };
+    },
+  };
+
+  private async withLink(
+    payload: Record<string, string>,
+    content: (names: { workspace: string; pool: string }, url: string, expires: string) => MailContent,
+  ): Promise<MailContent | null> {
+    const token = await this.tokens.find(payload.tokenId);
+    if (!token || token.usedAt || token.expiresAt.getTime() <= Date.now()) return null;
+    const names = await this.names(payload as SelfServiceMailPayload);
+    if (!names) return null;
+    const secret = newSecretToken();
+    if (!(await this.tokens.setHash(token.id, secret.hash))) return null;
+    return content(names, `${this.config.publicUrl}${PAGES[token.purpose]}?token=${secret.token}`, token.expiresAt.toUTCString());
+  }
+
+  private async names({ workspaceId, poolId }: SelfServiceMailPayload): Promise<{ workspace: string; pool: string } | null> {
+    const [pool, workspace] = await Promise.all([this.pools.findRules(workspaceId, poolId), this.workspaces.find(workspaceId)]);
+    return pool && workspace ? { workspace: workspace.name, pool: pool.name } : null;
+  }
+}

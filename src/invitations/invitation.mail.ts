@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MailComposer } from '../mail/mail.service';
+import { MailContent } from '../mail/mail.templates';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
+import { newSecretToken } from '../platform/tokens/secret-token';
+import { PoolsService } from '../pools/pools.service';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+import { InvitationsRepository } from './invitations.repository';
+
+export const INVITATION_MAIL = 'invitation';
+
+/**
+ * Renders an invitation right before it is sent. The link's token is minted here and
+ * only its hash stored, so a retry after a failed send carries a fresh link and the
+ * database never holds a usable token.
+ */
+@Injectable()
+export class InvitationMailComposer implements MailComposer {
+  constructor(
+    private readonly repository: InvitationsRepository,
+    private readonly pools: PoolsService,
+    private readonly workspaces: WorkspacesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async compose({ invitationId }: Record<string, string>): Promise<MailContent | null> {
+    const invitation = await this.repository.find(invitationId);
+    if (!invitation || invitation.expiresAt.getTime() <= Date.now()) return null;
+    const [pool, workspace] = await Promise.all([this.pools.findRules(invitation.workspaceId, invitation.poolId), this.workspaces.find(invitation.workspaceId)]);
+    if (!pool || !workspace) return null;
+    const { token, hash } = newSecretToken();
+    // Revoked (re-sent) or accepted meanwhile: nothing to send.
+    if (!(await this.repository.setTokenHash(invitation.id, hash))) return null;
+    const url = `${this.config.publicUrl}/self-service/accept-invitation?token=${token}`;
+    return {
+      subject: `You are invited to ${workspace.name}`,
+      heading: `Join ${workspace.name}`,
+      paragraphs: [
+        `You have been invited to create an account in ${workspace.name} (${pool.name}) for ${invitation.email}.`,
+        'Follow the link to choose your password; your account is ready as soon as you do.',
+      ],
+      action: { label: 'Accept the invitation', url },
+      footnote: `This link works once and expires on ${invitation.expiresAt.toUTCString()}. If you did not expect this invitation, ignore this email.`,
+    };
+  }
+
+  async onSent({ invitationId }: Record<string, string>): Promise<void> {
+    await this.repository.markSent(invitationId);
+  }
+
+  async onFailed({ invitationId }: Record<string, string>): Promise<void> {
+    await this.repository.markFailed(invitationId);
+  }
+}

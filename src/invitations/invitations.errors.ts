@@ -1,0 +1,18 @@
+import { GoneError, NotFoundError } from '../platform/problem/app-error';
+
+export class InvitationNotFoundError extends NotFoundError {
+  constructor() {
+    super('Invitation', 'This invitation link is not valid. Check that you copied the whole link.');
+  }
+}
+
+export class InvitationGoneError extends GoneError {
+  constructor(reason: 'accepted' | 'expired' | 'replaced') {
+    const detail = {
+      accepted: 'This invitation was already accepted. Sign in with the password you chose, or reset it.',
+      expired: 'This invitation has expired. Ask your administrator to send a new one.',
+      replaced: 'A newer invitation was sent; use the link in the most recent email.',
+    }[reason];
+    super(detail);
+  }
+}

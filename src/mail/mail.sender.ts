@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { AppConfig, redactUrl } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
+import { RenderedMail } from './mail.templates';
+
+/** Pooled SMTP: a handful of long-lived connections carry every message (nodemailer `pool`). */
+export const SMTP_POOL = { pool: true, maxConnections: 5, maxMessages: Infinity } as const;
+
+/**
+ * Sends over SMTP_URL. Without it, messages are written to the log instead (with a
+ * warning at start): the way to follow links on a laptop, never meant for production.
+ */
+@Injectable()
+export class MailSender implements OnModuleDestroy {
+  private readonly logger = new Logger(MailSender.name);
+  private readonly transport: Transporter | null;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.transport = config.smtpUrl ? createTransport({ url: config.smtpUrl, ...SMTP_POOL } as never) : null;
+    if (!this.transport) {
+      this.logger.warn('SMTP_URL is not set: emails are written to this log instead of being sent. Set SMTP_URL (e.g. smtp://127.0.0.1:1025) to deliver them.');
+    } else {
+      this.logger.log(`Sending email through ${redactUrl(config.smtpUrl!)}`);
+    }
+  }
+
+  async send(to: string, mail: RenderedMail): Promise<void> {
+    if (!this.transport) {
+      this.logger.warn({ to, subject: mail.subject, text: mail.text }, 'Email not sent (SMTP_URL unset); its content follows');
+      return;
+    }
+    await this.transport.sendMail({ from: this.config.mailFrom, to, subject: mail.subject, text: mail.text, html: mail.html });
+  }
+
+  onModuleDestroy(): void {
+    this.transport?.close();
+  }
+}

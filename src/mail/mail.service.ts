@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { afterCommit } from '../platform/database/transactions';
+import { MailOutboxRepository } from './mail-outbox.repository';
+import { MailProducer } from './mail.queue';
+import { MailSender } from './mail.sender';
+import { MailContent, renderMail } from './mail.templates';
+
+/**
+ * What a module registers for each kind of email it sends. `compose` runs in the worker
+ * right before sending (it may mint the link's token then, so no token is ever stored
+ * in clear); it returns null when the email no longer makes sense (invitation revoked).
+ */
+export interface MailComposer {
+  compose(payload: Record<string, string>): Promise<MailContent | null>;
+  onSent?(payload: Record<string, string>): Promise<void>;
+  onFailed?(payload: Record<string, string>, error: string): Promise<void>;
+}
+
+export interface OutgoingMail {
+  kind: string;
+  recipient: string;
+  payload: Record<string, string>;
+}
+
+@Injectable()
+export class MailService {
+  private readonly logger = new Logger(MailService.name);
+  private readonly composers = new Map<string, MailComposer>();
+
+  constructor(
+    private readonly outbox: MailOutboxRepository,
+    private readonly producer: MailProducer,
+    private readonly sender: MailSender,
+  ) {}
+
+  register(kind: string, composer: MailComposer): void {
+    this.composers.set(kind, composer);
+  }
+
+  /** Writes the email into the caller's transaction; it is queued once that commits. */
+  async send(tx: EntityManager, mail: OutgoingMail): Promise<void> {
+    const id = await this.outbox.insert(tx, mail);
+    afterCommit(tx, () => void this.producer.enqueue([id]));
+  }
+
+  /**
+   * One delivery attempt of an outbox row; safe to run twice (the claim), throws when the
+   * attempt failed so the queue retries with backoff. `final` marks the last attempt.
+   */
+  async deliver(outboxId: string, final: boolean): Promise<void> {
+    const row = await this.outbox.claim(outboxId);
+    if (!row) return;
+    const composer = this.composers.get(row.kind);
+    try {
+      if (!composer) throw new Error(`no composer for email kind "${row.kind}"`);
+      const content = await composer.compose(row.payload);
+      if (!content) {
+        await this.outbox.finish(row.id, 'skipped');
+        return;
+      }
+      await this.sender.send(row.recipient, renderMail(content));
+      await this.outbox.finish(row.id, 'sent');
+      await composer.onSent?.(row.payload);
+    } catch (error) {
+      const message = (error as Error).message;
+      await this.outbox.release(row.id, message, final);
+      if (final) {
+        this.logger.error({ outboxId, kind: row.kind, attempts: row.attempts, err: message }, 'Email failed for good');
+        await composer?.onFailed?.(row.payload, message);
+      } else {
+        this.logger.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, 'Email attempt failed; will retry');
+      }
+      throw error;
+    }
+  }
+
+  /** Queues what was never queued or was left by a dead worker. */
+  async requeueUnsent(olderThanSeconds: number, limit = 5000): Promise<number> {
+    const ids = await this.outbox.unsentIds(olderThanSeconds, limit);
+    await this.producer.enqueue(ids);
+    return ids.length;
+  }
+}

@@ -1,0 +1,68 @@
+import { createPool, createUser, createWorkspace, unique } from '../factories';
+import { eventually } from '../support/eventually';
+import { SmtpSink } from '../support/smtp-sink';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('invitations by email', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let ws: string;
+  let pool: string;
+
+  beforeAll(async () => {
+    smtp = await new SmtpSink().start();
+    t = await startTestApp({ SMTP_URL: smtp.url }, { listen: true });
+    ws = (await createWorkspace(t, { name: 'Acme Corp' })).id;
+    pool = (await createPool(t, ws, { name: 'Customers', passwordPolicy: { minLength: 10 } })).id;
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
+
+  it('emails an invitation whose link sets the password and activates the user', async () => {
+    const email = `${unique('inv')}@example.com`;
+    const user = await createUser(t, ws, pool, { email, credential: { mode: 'invitation' } });
+    expect(user.status).toBe('invited');
+
+    const mail = await smtp.waitFor((m) => m.to.includes(email));
+    expect(mail.subject).toContain('Acme Corp');
+    expect(mail.text).toContain('Customers');
+    const link = mail.links.find((l) => l.includes('/self-service/accept-invitation?token='))!;
+    expect(link.startsWith(t.baseUrl)).toBe(true);
+    expect(mail.html).toContain(link.replace(/&/g, '&amp;'));
+
+    await eventually(async () => {
+      const sent = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).expect(200);
+      expect(sent.body.invitation.status).toBe('sent');
+      expect(sent.body.invitation.sentAt).not.toBeNull();
+    });
+
+    const token = tokenOf(link);
+    const details = await t.http.get('/v1/self-service/invitations').query({ token }).expect(200);
+    expect(details.body).toMatchObject({ email, poolName: 'Customers' });
+
+    await t.http.post('/v1/self-service/invitations/accept').send({ token, password: 'short' }).expect(400);
+    const accepted = await t.http.post('/v1/self-service/invitations/accept').send({ token, password: 'long enough password', givenName: 'Ada' }).expect(200);
+    expect(accepted.body).toMatchObject({ id: user.id, status: 'active', emailVerified: true, givenName: 'Ada' });
+    expect(accepted.body.invitation.status).toBe('accepted');
+
+    await t.http.post('/v1/self-service/invitations/accept').send({ token, password: 'long enough password' }).expect(410);
+    await t.http.get('/v1/self-service/invitations').query({ token }).expect(410);
+    await t.http.get('/v1/self-service/invitations').query({ token: 'not-a-real-token' }).expect(404);
+  });
+
+  it('re-sending invalidates the earlier link', async () => {
+    const email = `${unique('inv')}@example.com`;
+    const user = await createUser(t, ws, pool, { email, credential: { mode: 'invitation' } });
+    const first = tokenOf((await smtp.waitFor((m) => m.to.includes(email))).links[0]);
+    await t.root('post', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}/invitations`).expect(202);
+    await smtp.waitFor(() => smtp.to(email).length === 2);
+    const second = tokenOf(smtp.to(email)[1].links[0]);
+    expect(second).not.toBe(first);
+    await t.http.get('/v1/self-service/invitations').query({ token: first }).expect(410);
+    await t.http.get('/v1/self-service/invitations').query({ token: second }).expect(200);
+  });
+});

@@ -1,0 +1,81 @@
+import { ParsedMail, simpleParser } from 'mailparser';
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Every absolute link in the text part. */
+  links: string[];
+}
+
+/** A real SMTP server on loopback that keeps what it receives, for tests and benchmarks. */
+export class SmtpSink {
+  readonly messages: ReceivedMail[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private server?: SMTPServer;
+  /** Set to make the server refuse messages (to test retries). */
+  refuse = false;
+
+  get url(): string {
+    return `smtp://127.0.0.1:${(this.server!.server.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        if (this.refuse) {
+          stream.resume();
+          stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 450 })));
+          return;
+        }
+        simpleParser(stream)
+          .then((mail: ParsedMail) => {
+            this.messages.push({
+              to: [mail.to].flat().map((a) => a?.text ?? '').join(','),
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              links: [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
+            });
+            this.waiters.splice(0).forEach((wake) => wake());
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  /** Resolves with the first message (in arrival order) that matches, waiting up to `timeoutMs`. */
+  async waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs = 10_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching email within ${timeoutMs} ms (received ${this.messages.length})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  to(address: string): ReceivedMail[] {
+    return this.messages.filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
