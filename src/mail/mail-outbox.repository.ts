@@ -3,9 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { MailOutbox } from './mail-outbox.entity';
 
-/** How long a worker may hold a message before another may take it over (a killed worker). */
-const CLAIM_SECONDS = 120;
-
 @Injectable()
 export class MailOutboxRepository {
   constructor(@InjectRepository(MailOutbox) private readonly outbox: Repository<MailOutbox>) {}
@@ -17,15 +14,15 @@ export class MailOutboxRepository {
 
   /**
    * Takes the message for one send attempt, or null when it is sent, given up, or held by
-   * a live worker. The conditional UPDATE is what makes a duplicate job harmless.
+   * a live worker (for `claimSeconds`, after which a killed worker's message is free). The conditional UPDATE is what makes a duplicate job harmless.
    */
-  async claim(id: string): Promise<Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'> | null> {
+  async claim(id: string, claimSeconds: number): Promise<Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'> | null> {
     // UPDATE … RETURNING answers [rows, affected] through the pg driver.
     const [rows]: [Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'>[], number] = await this.outbox.query(
       `UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => $2)
         WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))
         RETURNING id, kind, recipient, payload, attempts`,
-      [id, CLAIM_SECONDS],
+      [id, claimSeconds],
     );
     return rows[0] ?? null;
   }

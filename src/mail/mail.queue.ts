@@ -1,6 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
 import { QUEUES } from '../platform/queue/queues';
 
 /** The job: which outbox row to send. Nothing else, and never a secret. */
@@ -10,15 +12,17 @@ export interface MailJob {
 
 export const MAIL_JOB = 'send';
 
-/** Five retries after the first attempt, 2 s, 4 s, 8 s, 16 s, 32 s apart. */
+/** Five retries after the first attempt, with doubling delays (2 s, 4 s, … 32 s by default). */
 export const MAIL_ATTEMPTS = 6;
-const BACKOFF = { type: 'exponential', delay: 2000 } as const;
 
 @Injectable()
 export class MailProducer {
   private readonly logger = new Logger(MailProducer.name);
 
-  constructor(@InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJob>) {}
+  constructor(
+    @InjectQueue(QUEUES.mail) private readonly queue: Queue<MailJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * The job id is the outbox id (BullMQ refuses ':' in ids), so queueing a row twice (after commit, then by the
@@ -32,7 +36,7 @@ export class MailProducer {
         outboxIds.map((outboxId) => ({
           name: MAIL_JOB,
           data: { outboxId },
-          opts: { jobId: `mail-${outboxId}`, attempts: MAIL_ATTEMPTS, backoff: BACKOFF },
+          opts: { jobId: `mail-${outboxId}`, attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.mail.retryDelayMs } },
         })),
       );
     } catch (error) {

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
 import { afterCommit } from '../platform/database/transactions';
 import { MailOutboxRepository } from './mail-outbox.repository';
 import { MailProducer } from './mail.queue';
@@ -32,6 +34,7 @@ export class MailService {
     private readonly outbox: MailOutboxRepository,
     private readonly producer: MailProducer,
     private readonly sender: MailSender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   register(kind: string, composer: MailComposer): void {
@@ -49,7 +52,7 @@ export class MailService {
    * attempt failed so the queue retries with backoff. `final` marks the last attempt.
    */
   async deliver(outboxId: string, final: boolean): Promise<void> {
-    const row = await this.outbox.claim(outboxId);
+    const row = await this.outbox.claim(outboxId, this.config.mail.claimSeconds);
     if (!row) return;
     const composer = this.composers.get(row.kind);
     try {

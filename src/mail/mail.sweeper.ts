@@ -1,12 +1,13 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
 import { MailService } from './mail.service';
 
-const INTERVAL_MS = 15_000;
 /** Younger rows are normally on their way through the after-commit path. */
 const GRACE_SECONDS = 10;
 
 /**
- * Runs with the workers: at start and every 15 s it queues outbox rows that are not
+ * Runs with the workers: at start and every MAIL_SWEEP_INTERVAL_MS it queues outbox rows that are not
  * sent and held by nobody, so Redis being down or flushed, or a worker killed, only
  * delays email.
  */
@@ -15,11 +16,14 @@ export class MailSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MailSweeper.name);
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly mail: MailService) {}
+  constructor(
+    private readonly mail: MailService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.sweep(0);
-    this.timer = setInterval(() => void this.sweep(GRACE_SECONDS), INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.sweep(GRACE_SECONDS), this.config.mail.sweepIntervalMs).unref();
   }
 
   onModuleDestroy(): void {

@@ -25,6 +25,17 @@ export interface AppConfig {
   trustProxy: boolean | number | string[] | null;
   logLevel: string;
   rateLimits: RateLimits;
+  mail: MailSettings;
+}
+
+/** Delivery tuning; the defaults suit production, tests shorten them. */
+export interface MailSettings {
+  /** First retry delay; each next one doubles. */
+  retryDelayMs: number;
+  /** How long a worker holds a message before another may take it over. */
+  claimSeconds: number;
+  /** How often workers look for messages nobody queued or finished. */
+  sweepIntervalMs: number;
 }
 
 /** Every limit is a count per window; see the README's rate-limit table. */
@@ -126,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
+    mail: {
+      retryDelayMs: integer(env, 'MAIL_RETRY_DELAY_MS', 2000, 10, 3_600_000),
+      claimSeconds: integer(env, 'MAIL_CLAIM_SECONDS', 120, 1, 86_400),
+      sweepIntervalMs: integer(env, 'MAIL_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
+    },
     rateLimits: {
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
       signInFailuresPerIp: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IP', 100, 1, 1_000_000),
