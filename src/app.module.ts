@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { SessionRevocationModule } from './auth/oidc/oidc-session-revoker';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { MailModule } from './mail/mail.module';
 import { AppConfig } from './platform/config/config';
 import { ConfigModule } from './platform/config/config.module';
@@ -35,6 +36,7 @@ export class AppModule {
         GroupsModule,
         SessionRevocationModule,
         AuthModule,
+        ImportsModule.forRole(config.role),
       ],
     };
   }

@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { isNdjsonImport } from './imports/ndjson-route';
 import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
@@ -31,7 +32,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const forms = urlencoded({ extended: false, limit: '16kb' });
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
-  app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/')));
+  app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req)));
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

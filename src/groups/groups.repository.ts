@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { isForeignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { GroupMember } from './group-member.entity';
@@ -82,6 +82,29 @@ export class GroupsRepository {
       if (isForeignKeyViolation(error)) throw new MemberVanishedError();
       throw error;
     }
+  }
+
+  /** Creates the groups that do not exist yet (names compare case-insensitively) and returns every id by lower-cased name. */
+  async ensureNamed(tx: EntityManager, workspaceId: string, names: string[]): Promise<Map<string, string>> {
+    if (!names.length) return new Map();
+    await tx.query(
+      `INSERT INTO groups (workspace_id, name) SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING`,
+      [workspaceId, names],
+    );
+    const rows: { id: string; key: string }[] = await tx.query(
+      `SELECT id, lower(name) AS key FROM groups WHERE workspace_id = $1 AND lower(name) = ANY($2::text[])`,
+      [workspaceId, names.map((n) => n.toLowerCase())],
+    );
+    return new Map(rows.map((row) => [row.key, row.id]));
+  }
+
+  async addMembershipsBulk(tx: EntityManager, workspaceId: string, memberships: { groupId: string; userId: string }[]): Promise<void> {
+    if (!memberships.length) return;
+    await tx.query(
+      `INSERT INTO group_members (workspace_id, group_id, user_id)
+       SELECT $1, g, u FROM unnest($2::uuid[], $3::uuid[]) AS m(g, u) ON CONFLICT DO NOTHING`,
+      [workspaceId, memberships.map((m) => m.groupId), memberships.map((m) => m.userId)],
+    );
   }
 
   async removeMember(workspaceId: string, groupId: string, userId: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { UserResponse } from '../users/dto/user.response';
 import { UsersService } from '../users/users.service';
@@ -72,6 +73,17 @@ export class GroupsService {
   async listForUser(scope: { workspaceId: string; poolId: string }, userId: string, query: PageQuery): Promise<Page<GroupResponse>> {
     await this.users.assertExists(scope, userId);
     return mapPage(await this.repository.listForUser(scope.workspaceId, userId, query), toGroupResponse);
+  }
+
+  /**
+   * Bulk migration: puts users in groups named in their records, creating missing groups
+   * (case-insensitively), inside the caller's transaction.
+   */
+  async assignByNames(tx: EntityManager, workspaceId: string, assignments: { userId: string; groups: string[] }[]): Promise<void> {
+    const names = [...new Map(assignments.flatMap((a) => a.groups).map((n) => [n.toLowerCase(), n])).values()];
+    const ids = await this.repository.ensureNamed(tx, workspaceId, names);
+    const memberships = assignments.flatMap((a) => a.groups.map((name) => ({ groupId: ids.get(name.toLowerCase())!, userId: a.userId })));
+    await this.repository.addMembershipsBulk(tx, workspaceId, memberships);
   }
 
   /** The `groups` claim: names of the user's groups, sorted. */

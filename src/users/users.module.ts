@@ -9,11 +9,12 @@ import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { UserImporter } from './user-importer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, Credential]), PoolsModule, InvitationsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, CredentialsService, PasswordHasher],
-  exports: [UsersService, CredentialsService],
+  providers: [UsersRepository, UsersService, CredentialsService, PasswordHasher, UserImporter],
+  exports: [UsersService, CredentialsService, UserImporter, PasswordHasher],
 })
 export class UsersModule {}

@@ -113,6 +113,52 @@ export class UsersRepository {
     return (tx?.getRepository(User) ?? this.users).findOneBy({ ...scope, id });
   }
 
+  /** Existing users that share an externalId, email or mobile with a migration batch. */
+  async findImportMatches(tx: EntityManager, scope: { workspaceId: string; poolId: string }, keys: { externalIds: string[]; emails: string[]; mobiles: string[] }): Promise<ImportMatch[]> {
+    return tx.query(
+      `SELECT u.id, u.workspace_id AS "workspaceId", u.pool_id AS "poolId", u.email, u.mobile, u.given_name AS "givenName",
+              u.family_name AS "familyName", u.name, u.external_id AS "externalId", u.attributes, u.email_verified AS "emailVerified",
+              u.status, EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = u.id) AS "hasPassword"
+         FROM users u
+        WHERE u.pool_id = $1 AND u.workspace_id = $2
+          AND (u.external_id = ANY($3::text[]) OR lower(u.email) = ANY($4::text[]) OR u.mobile = ANY($5::text[]))`,
+      [scope.poolId, scope.workspaceId, keys.externalIds, keys.emails, keys.mobiles],
+    );
+  }
+
+  /** One statement for the whole batch (unnest keeps the parameter count constant). */
+  async insertMany(tx: EntityManager, rows: ImportRow[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO users (id, workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes, email_verified, status)
+       SELECT id, workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes::jsonb, email_verified, status
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])
+           AS v(id, workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes, email_verified, status)`,
+      importColumns(rows),
+    );
+  }
+
+  async updateMany(tx: EntityManager, scope: { workspaceId: string; poolId: string }, rows: ImportRow[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `UPDATE users u SET email = v.email, mobile = v.mobile, given_name = v.given_name, family_name = v.family_name, name = v.name,
+              external_id = v.external_id, attributes = v.attributes::jsonb, email_verified = v.email_verified, status = v.status, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])
+           AS v(id, workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes, email_verified, status)
+        WHERE u.id = v.id AND u.pool_id = $13 AND u.workspace_id = $14`,
+      [...importColumns(rows), scope.poolId, scope.workspaceId],
+    );
+  }
+
+  async setPasswords(tx: EntityManager, credentials: { userId: string; passwordHash: string }[]): Promise<void> {
+    if (!credentials.length) return;
+    await tx.query(
+      `INSERT INTO credentials (user_id, password_hash) SELECT * FROM unnest($1::uuid[], $2::text[])
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+      [credentials.map((c) => c.userId), credentials.map((c) => c.passwordHash)],
+    );
+  }
+
   /** Unscoped on purpose: for links whose token already names the user. */
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
@@ -202,4 +248,42 @@ export interface SignInCandidate {
   status: UserStatus;
   lockedUntil: Date | null;
   passwordHash: string | null;
+}
+
+/** A user as a migration batch writes it. */
+export interface ImportRow {
+  id: string;
+  workspaceId: string;
+  poolId: string;
+  email: string | null;
+  mobile: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  name: string | null;
+  externalId: string | null;
+  attributes: Record<string, unknown>;
+  emailVerified: boolean;
+  status: UserStatus;
+}
+
+/** An existing user a batch may match or collide with. */
+export interface ImportMatch extends ImportRow {
+  hasPassword: boolean;
+}
+
+function importColumns(rows: ImportRow[]): unknown[] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.workspaceId),
+    rows.map((r) => r.poolId),
+    rows.map((r) => r.email),
+    rows.map((r) => r.mobile),
+    rows.map((r) => r.givenName),
+    rows.map((r) => r.familyName),
+    rows.map((r) => r.name),
+    rows.map((r) => r.externalId),
+    rows.map((r) => JSON.stringify(r.attributes)),
+    rows.map((r) => r.emailVerified),
+    rows.map((r) => r.status),
+  ];
 }

@@ -26,6 +26,18 @@ export interface AppConfig {
   logLevel: string;
   rateLimits: RateLimits;
   mail: MailSettings;
+  imports: ImportSettings;
+}
+
+export interface ImportSettings {
+  /** Largest NDJSON upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** Records per transaction (and per checkpoint). */
+  chunkSize: number;
+  /** How long a worker owns a running job without renewing; then another may resume it. */
+  leaseSeconds: number;
+  /** How often workers look for jobs Redis lost. */
+  sweepIntervalMs: number;
 }
 
 /** Delivery tuning; the defaults suit production, tests shorten them. */
@@ -137,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
+    imports: {
+      maxUploadBytes: integer(env, 'IMPORT_MAX_UPLOAD_BYTES', 2 * 1024 ** 3, 1024, 1024 ** 4),
+      chunkSize: integer(env, 'IMPORT_CHUNK_SIZE', 2000, 1, 50_000),
+      leaseSeconds: integer(env, 'IMPORT_LEASE_SECONDS', 30, 2, 3600),
+      sweepIntervalMs: integer(env, 'IMPORT_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
+    },
     mail: {
       retryDelayMs: integer(env, 'MAIL_RETRY_DELAY_MS', 2000, 10, 3_600_000),
       claimSeconds: integer(env, 'MAIL_CLAIM_SECONDS', 120, 1, 86_400),

@@ -1,0 +1,85 @@
+import { Transform, Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ImportStatus } from '../import-job.entity';
+
+export class ImportOptionsDto {
+  /** What to do with a record that matches an existing user (by externalId, then email). @example "skip" */
+  @IsOptional()
+  @IsIn(['skip', 'update', 'fail'])
+  onConflict?: 'skip' | 'update' | 'fail';
+
+  /** Email an invitation to every imported user without a password or hash. @example false */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  sendInvitations?: boolean;
+}
+
+export class JsonImportDto {
+  /**
+   * Up to 10,000 records; send NDJSON for more.
+   * @example [{"externalId": "crm-1", "email": "ada@example.com", "givenName": "Ada", "groups": ["admins"], "passwordHash": "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]
+   */
+  @IsArray()
+  users: unknown[];
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ImportOptionsDto)
+  options?: ImportOptionsDto;
+}
+
+export class ImportJobResponse {
+  /** @example "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a" */
+  id: string;
+  /** @example "3b7e1f2a-9c4d-4e5f-8a6b-7c8d9e0f1a2b" */
+  poolId: string;
+  /** @example "running" */
+  status: ImportStatus;
+  /** Records in the upload. @example 1000000 */
+  total: number;
+  /** Records done so far; `created + updated + skipped + failed`. @example 250000 */
+  processed: number;
+  /** @example 249000 */
+  created: number;
+  /** @example 0 */
+  updated: number;
+  /** @example 600 */
+  skipped: number;
+  /** Records that could not be imported; see the errors list. @example 400 */
+  failed: number;
+  options: { onConflict: 'skip' | 'update' | 'fail'; sendInvitations: boolean };
+  /** Why the job failed, when it did. @example null */
+  error: string | null;
+  /** @example "2026-11-27T09:00:00.000Z" */
+  createdAt: string;
+  /** @example "2026-11-27T09:00:00.200Z" */
+  startedAt: string | null;
+  /** @example null */
+  finishedAt: string | null;
+}
+
+export class ImportJobPageResponse {
+  items: ImportJobResponse[];
+  /** @example null */
+  nextCursor: string | null;
+}
+
+export class ImportErrorResponse {
+  /** Line of the NDJSON upload (record number of a JSON upload). @example 42 */
+  line: number;
+  /** The record's externalId, email or mobile — never a secret. @example "ada@example" */
+  identifier: string | null;
+  /** @example "invalid_record" */
+  code: string;
+  /** @example "email must be an email address" */
+  message: string;
+}
+
+export class ImportErrorPageResponse {
+  items: ImportErrorResponse[];
+  /** @example null */
+  nextCursor: string | null;
+}
+

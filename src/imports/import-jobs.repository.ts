@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { ImportJob, ImportOptions } from './import-job.entity';
+
+export interface StagedLine {
+  line: number;
+  data: string | null;
+}
+
+export interface RecordError {
+  line: number;
+  identifier: string | null;
+  code: string;
+  message: string;
+}
+
+export interface ChunkCounts {
+  processed: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+type Scope = { workspaceId: string; poolId: string };
+
+/** The running-job owner no longer holds the lease (another worker took the job over). */
+export class LeaseLostError extends Error {}
+
+@Injectable()
+export class ImportJobsRepository {
+  constructor(
+    @InjectRepository(ImportJob) private readonly jobs: Repository<ImportJob>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * Creates a job and stages its lines in one transaction: `write` streams rows into
+   * `COPY import_lines FROM STDIN` and returns how many records it wrote. If anything
+   * fails (bad upload, client gone, size limit) nothing of the job remains.
+   */
+  async createStaged(scope: Scope, options: ImportOptions, write: (copy: Writable, jobId: string) => Promise<number>): Promise<string> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    await runner.startTransaction();
+    try {
+      const [{ id }] = await runner.query(
+        `INSERT INTO import_jobs (workspace_id, pool_id, status, options) VALUES ($1, $2, 'queued', $3) RETURNING id`,
+        [scope.workspaceId, scope.poolId, options],
+      );
+      const total = await write(client.query(copyFrom('COPY import_lines (job_id, line, data) FROM STDIN')), id);
+      await runner.query(`UPDATE import_jobs SET total = $2 WHERE id = $1`, [id, total]);
+      await runner.commitTransaction();
+      return id;
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  find(scope: Scope, id: string): Promise<ImportJob | null> {
+    return this.jobs.findOneBy({ ...scope, id });
+  }
+
+  findById(id: string): Promise<ImportJob | null> {
+    return this.jobs.findOneBy({ id });
+  }
+
+  list(scope: Scope, query: PageQuery): Promise<Page<ImportJob>> {
+    return paginate(this.jobs.createQueryBuilder('j').where('j.pool_id = :poolId AND j.workspace_id = :workspaceId', scope), query);
+  }
+
+  async errors(jobId: string, afterLine: number, limit: number): Promise<RecordError[]> {
+    return this.dataSource.query(
+      `SELECT line, identifier, code, message FROM import_errors WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
+      [jobId, afterLine, limit],
+    );
+  }
+
+  /** A queued job is cancelled at once; a running one when its worker reaches the next chunk. */
+  async requestCancel(scope: Scope, id: string): Promise<void> {
+    await this.jobs.query(
+      `UPDATE import_jobs SET
+         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+         cancel_requested = true, updated_at = now()
+       WHERE id = $1 AND pool_id = $2 AND workspace_id = $3 AND status IN ('queued', 'running')`,
+      [id, scope.poolId, scope.workspaceId],
+    );
+  }
+
+  /**
+   * Makes `owner` the only worker of the job, if it is queued or its previous owner's
+   * lease ran out ('held' otherwise), and fewer than `maxRunning` other jobs of the
+   * workspace are running ('busy' otherwise). Null when the job is over or gone.
+   * The workspace's advisory lock serialises concurrent claims, so the cap holds.
+   */
+  async claim(id: string, owner: string, leaseSeconds: number, maxRunning: number): Promise<ImportJob | 'busy' | 'held' | null> {
+    return this.dataSource.transaction(async (tx) => {
+      const job = await tx.getRepository(ImportJob).findOneBy({ id });
+      if (!job || !['queued', 'running'].includes(job.status)) return null;
+      if (job.status === 'running' && job.leaseUntil && job.leaseUntil.getTime() > Date.now() && job.leaseOwner !== owner) return 'held';
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('import-jobs:' || $1))`, [job.workspaceId]);
+      const [{ running }] = await tx.query(
+        `SELECT count(*)::int AS running FROM import_jobs WHERE workspace_id = $1 AND status = 'running' AND lease_until > now() AND id <> $2`,
+        [job.workspaceId, id],
+      );
+      if (running >= maxRunning) return 'busy';
+      const [[claimed]] = await tx.query(
+        `UPDATE import_jobs SET status = 'running', lease_owner = $2, lease_until = now() + make_interval(secs => $3),
+                started_at = coalesce(started_at, now()), updated_at = now()
+          WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+        [id, owner, leaseSeconds],
+      );
+      return claimed ? tx.getRepository(ImportJob).findOneBy({ id }) : null;
+    });
+  }
+
+  async renewLease(id: string, owner: string, leaseSeconds: number): Promise<boolean> {
+    const [, affected] = await this.jobs.query(
+      `UPDATE import_jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner, leaseSeconds],
+    );
+    return affected > 0;
+  }
+
+  readLines(jobId: string, afterLine: number, limit: number): Promise<StagedLine[]> {
+    return this.dataSource.query(`SELECT line, data FROM import_lines WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3`, [jobId, afterLine, limit]);
+  }
+
+  async insertErrors(tx: EntityManager, jobId: string, errors: RecordError[]): Promise<void> {
+    if (!errors.length) return;
+    await tx.query(
+      `INSERT INTO import_errors (job_id, line, identifier, code, message)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`,
+      [jobId, errors.map((e) => e.line), errors.map((e) => e.identifier), errors.map((e) => e.code), errors.map((e) => e.message)],
+    );
+  }
+
+  /** Advances counters and checkpoint with the chunk's writes, only while `owner` holds the job. */
+  async commitChunk(tx: EntityManager, id: string, owner: string, counts: ChunkCounts, checkpoint: number, leaseSeconds: number): Promise<void> {
+    const [, affected] = await tx.query(
+      `UPDATE import_jobs SET processed = processed + $3, created = created + $4, updated = updated + $5, skipped = skipped + $6,
+              failed = failed + $7, checkpoint = $8, lease_until = now() + make_interval(secs => $9), updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner, counts.processed, counts.created, counts.updated, counts.skipped, counts.failed, checkpoint, leaseSeconds],
+    );
+    if (!affected) throw new LeaseLostError();
+  }
+
+  async finish(id: string, owner: string, status: 'completed' | 'cancelled' | 'failed', error?: string): Promise<void> {
+    await this.jobs.query(
+      `UPDATE import_jobs SET status = $3, error = $4, finished_at = now(), lease_owner = NULL, lease_until = NULL, updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner, status, error ?? null],
+    );
+  }
+
+  /** Marks a job failed whoever holds it (its queue gave up on it). */
+  async fail(id: string, error: string): Promise<void> {
+    await this.jobs.update({ id, status: In(['queued', 'running']) }, { status: 'failed', error, finishedAt: () => 'now()', leaseOwner: null, leaseUntil: null });
+  }
+
+  /** The staged upload is only needed until the job ends. */
+  async dropStaging(jobId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM import_lines WHERE job_id = $1`, [jobId]);
+  }
+
+  /** Jobs that should be in the queue: queued, or running without a live owner. */
+  async resumable(): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM import_jobs WHERE status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())) ORDER BY created_at LIMIT 1000`,
+    );
+    return rows.map((row) => row.id);
+  }
+}

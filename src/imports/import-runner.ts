@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { availableParallelism, hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { GroupsService } from '../groups/groups.service';
+import { InvitationsService } from '../invitations/invitations.service';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
+import { Transactions } from '../platform/database/transactions';
+import { PoolRules, PoolsService } from '../pools/pools.service';
+import { ImportRecord, parseImportRecord, recordIdentifier } from '../users/import-record';
+import { PasswordHasher } from '../users/password-hasher';
+import { PreparedRecord, UserImporter } from '../users/user-importer';
+import { passwordPolicyViolation } from '../users/user-fields';
+import { ImportJob } from './import-job.entity';
+import { ChunkCounts, ImportJobsRepository, RecordError, StagedLine } from './import-jobs.repository';
+
+/** At most this many imports of one workspace run at once; more wait queued. */
+export const MAX_RUNNING_PER_WORKSPACE = 2;
+
+export type RunResult = 'finished' | 'busy' | 'held';
+
+/**
+ * Runs one import: claims it (one worker per job), then takes staged lines chunk by
+ * chunk. Each chunk is one transaction holding its users, groups, invitations, errors,
+ * counters and checkpoint, so a worker killed anywhere resumes at the last committed
+ * chunk with exact counts and no duplicate.
+ */
+@Injectable()
+export class ImportRunner {
+  private readonly logger = new Logger(ImportRunner.name);
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  constructor(
+    private readonly repository: ImportJobsRepository,
+    private readonly importer: UserImporter,
+    private readonly groups: GroupsService,
+    private readonly invitations: InvitationsService,
+    private readonly pools: PoolsService,
+    private readonly hasher: PasswordHasher,
+    private readonly transactions: Transactions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(importId: string): Promise<RunResult> {
+    const { leaseSeconds, chunkSize } = this.config.imports;
+    const claimed = await this.repository.claim(importId, this.owner, leaseSeconds, MAX_RUNNING_PER_WORKSPACE);
+    if (claimed === 'busy') return 'busy';
+    if (claimed === 'held') return 'held';
+    if (!claimed) return 'finished';
+    const job = claimed;
+    const pool = await this.pools.findRules(job.workspaceId, job.poolId);
+    if (!pool) {
+      await this.repository.finish(job.id, this.owner, 'failed', 'the pool was deleted');
+      return 'finished';
+    }
+    this.logger.log({ importId, poolId: job.poolId, total: job.total, resumeAfterLine: job.checkpoint }, 'Import started');
+    // Renewing apart from chunk commits keeps the lease through a slow chunk (plaintext hashing).
+    const heartbeat = setInterval(() => void this.repository.renewLease(job.id, this.owner, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
+    try {
+      let next = this.repository.readLines(job.id, job.checkpoint, chunkSize);
+      for (;;) {
+        const current = await this.repository.findById(job.id);
+        if (!current || current.leaseOwner !== this.owner) return 'finished';
+        if (current.cancelRequested) {
+          await this.repository.finish(job.id, this.owner, 'cancelled');
+          this.logger.log({ importId, processed: current.processed }, 'Import cancelled');
+          break;
+        }
+        const lines = await next;
+        if (!lines.length) {
+          await this.repository.finish(job.id, this.owner, 'completed');
+          this.logger.log({ importId, total: current.total, created: current.created, updated: current.updated, skipped: current.skipped, failed: current.failed }, 'Import completed');
+          break;
+        }
+        // The next chunk loads while this one is hashed and written.
+        next = this.repository.readLines(job.id, lines[lines.length - 1].line, chunkSize);
+        await this.importChunk(job, pool, lines);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await this.repository.dropStaging(job.id).catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not drop staged lines'));
+    return 'finished';
+  }
+
+  private async importChunk(job: ImportJob, pool: PoolRules, lines: StagedLine[]): Promise<void> {
+    const { prepared, errors } = await this.prepare(lines, pool);
+    const scope = { workspaceId: job.workspaceId, poolId: job.poolId };
+    const byLine = new Map(prepared.map((p) => [p.line, p.record]));
+    await this.transactions.run(async (tx) => {
+      const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict);
+      const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
+      const assignments: { userId: string; groups: string[] }[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'error') {
+          counts.failed += 1;
+          errors.push({ line: outcome.line, identifier: identifierOf(byLine.get(outcome.line)), code: outcome.problem.code, message: outcome.problem.message });
+          continue;
+        }
+        counts[outcome.kind] += 1;
+        if (outcome.kind === 'skipped') continue;
+        if (outcome.groups.length) assignments.push({ userId: outcome.userId, groups: outcome.groups });
+        if (outcome.kind === 'created' && outcome.status === 'invited' && job.options.sendInvitations && outcome.email) {
+          await this.invitations.open(tx, { ...scope, userId: outcome.userId, email: outcome.email, ttlHours: pool.invitationTtlHours });
+        }
+      }
+      await this.groups.assignByNames(tx, job.workspaceId, assignments);
+      await this.repository.insertErrors(tx, job.id, errors);
+      await this.repository.commitChunk(tx, job.id, this.owner, counts, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
+    });
+  }
+
+  /** Parses and validates each line and settles its credential; bad lines become errors. */
+  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<{ prepared: PreparedRecord[]; errors: RecordError[] }> {
+    const prepared: PreparedRecord[] = [];
+    const errors: RecordError[] = [];
+    const plaintext: { index: number; password: string }[] = [];
+    for (const { line, data } of lines) {
+      if (data === null) {
+        errors.push({ line, identifier: null, code: 'line_too_long', message: 'the line is longer than 64 KB' });
+        continue;
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data);
+      } catch {
+        errors.push({ line, identifier: null, code: 'invalid_json', message: 'the line is not valid JSON' });
+        continue;
+      }
+      const parsed = parseImportRecord(raw);
+      const identifier = recordIdentifier(raw);
+      if (parsed.problem) {
+        errors.push({ line, identifier, ...parsed.problem });
+        continue;
+      }
+      const { record } = parsed;
+      const hashCheck = record.passwordHash === undefined ? null : this.hasher.checkHash(record.passwordHash);
+      if (hashCheck && !hashCheck.supported) {
+        errors.push({ line, identifier, code: 'unsupported_hash', message: `passwordHash: ${hashCheck.message}` });
+        continue;
+      }
+      if (record.password !== undefined) {
+        const violation = passwordPolicyViolation(pool.passwordPolicy, record.password);
+        if (violation) {
+          errors.push({ line, identifier, code: 'weak_password', message: violation });
+          continue;
+        }
+        plaintext.push({ index: prepared.length, password: record.password });
+      }
+      prepared.push({ line, record: { ...record, password: undefined }, passwordHash: record.passwordHash ?? null });
+    }
+    await this.hashAll(prepared, plaintext);
+    return { prepared, errors };
+  }
+
+  /** argon2id on every core: as many hashes in flight as cores (each runs on a libuv thread). */
+  private async hashAll(prepared: PreparedRecord[], plaintext: { index: number; password: string }[]): Promise<void> {
+    let cursor = 0;
+    const lanes = Array.from({ length: Math.min(availableParallelism(), plaintext.length) }, async () => {
+      while (cursor < plaintext.length) {
+        const { index, password } = plaintext[cursor++];
+        prepared[index].passwordHash = await this.hasher.hash(password);
+      }
+    });
+    await Promise.all(lanes);
+  }
+}
+
+function identifierOf(record: ImportRecord | undefined): string | null {
+  return record?.externalId ?? record?.email ?? record?.mobile ?? null;
+}

@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { validatePlain } from '../platform/http/validate-plain';
+import { IdParam } from '../platform/ids/id-param';
+import { ApiProblems } from '../platform/openapi/api-problems';
+import { PageQuery } from '../platform/pagination/page';
+import { ImportErrorPageResponse, ImportJobPageResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
+import { ImportsService } from './imports.service';
+
+export const NDJSON = 'application/x-ndjson';
+
+@ApiTags('Bulk migration')
+@ApiBearerAuth()
+@Controller('v1/workspaces/:ws/pools/:pool/imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Migrate users in bulk',
+    description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, any size; options as query parameters). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
+  })
+  @ApiConsumes('application/json', NDJSON)
+  @ApiBody({
+    schema: {
+      oneOf: [{ $ref: '#/components/schemas/JsonImportDto' }, { type: 'string', description: 'NDJSON: one record per line' }],
+    },
+    examples: {
+      json: { value: { users: [{ externalId: 'crm-1', email: 'ada@example.com', groups: ['admins'], passwordHash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy' }], options: { onConflict: 'update' } } },
+      ndjson: { value: '{"email":"ada@example.com","password":"correct horse battery"}\n{"email":"bob@example.com","groups":["beta"]}\n' },
+    },
+  })
+  @ApiAcceptedResponse({ type: ImportJobResponse, description: 'The job, queued; `Location` points at it' })
+  @ApiProblems(400, 404, 413, 415)
+  async create(
+    @Param('ws') ws: string,
+    @IdParam('pool', 'Pool') pool: string,
+    @Query() options: ImportOptionsDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportJobResponse> {
+    const scope = { workspaceId: ws, poolId: pool };
+    const job = req.is(NDJSON)
+      ? await this.imports.createFromNdjson(scope, options, req)
+      : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true }));
+    res.setHeader('Location', `/v1/workspaces/${ws}/pools/${pool}/imports/${job.id}`);
+    return job;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the imports of a pool' })
+  @ApiProblems(400, 404)
+  list(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Query() query: PageQuery): Promise<ImportJobPageResponse> {
+    return this.imports.list({ workspaceId: ws, poolId: pool }, query);
+  }
+
+  @Get(':job')
+  @ApiOperation({ summary: 'Follow an import', description: 'Counts are live while it runs: `processed` of `total`.' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string): Promise<ImportJobResponse> {
+    return this.imports.get({ workspaceId: ws, poolId: pool }, job);
+  }
+
+  @Get(':job/errors')
+  @ApiOperation({ summary: 'The records an import could not take, by line' })
+  @ApiProblems(400, 404)
+  errors(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string, @Query() query: PageQuery): Promise<ImportErrorPageResponse> {
+    return this.imports.errors({ workspaceId: ws, poolId: pool }, job, query);
+  }
+
+  @Post(':job/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel an import', description: 'A queued import stops at once; a running one after its current chunk. Records already imported stay.' })
+  @ApiAcceptedResponse({ type: ImportJobResponse })
+  @ApiProblems(404)
+  cancel(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string): Promise<ImportJobResponse> {
+    return this.imports.cancel({ workspaceId: ws, poolId: pool }, job);
+  }
+}

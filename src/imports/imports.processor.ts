@@ -1,0 +1,55 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+import { QUEUES } from '../platform/queue/queues';
+import { LeaseLostError } from './import-jobs.repository';
+import { ImportJobsRepository } from './import-jobs.repository';
+import { ImportRunner } from './import-runner';
+import { IMPORT_ATTEMPTS, IMPORT_JOB, ImportQueueJob } from './imports.queue';
+
+/** Two imports per process; the per-workspace cap is enforced in PostgreSQL. */
+const CONCURRENCY = 2;
+/** How long a job waits before asking again when its workspace is at its cap. */
+const WAIT_MS = 2000;
+
+@Processor(QUEUES.imports, { concurrency: CONCURRENCY })
+export class ImportsProcessor extends WorkerHost {
+  private readonly logger = new Logger(ImportsProcessor.name);
+
+  constructor(
+    private readonly runner: ImportRunner,
+    private readonly repository: ImportJobsRepository,
+  ) {
+    super();
+  }
+
+  async process(job: Job<ImportQueueJob>, token?: string): Promise<void> {
+    switch (job.name) {
+      case IMPORT_JOB:
+        return this.run(job, token);
+      default:
+        throw new Error(`unknown imports job "${job.name}"`);
+    }
+  }
+
+  private async run(job: Job<ImportQueueJob>, token?: string): Promise<void> {
+    const { importId } = job.data;
+    try {
+      const result = await this.runner.run(importId);
+      if (result === 'finished') return;
+      // The workspace is at its cap, or another worker holds the import: ask again later.
+      await job.moveToDelayed(Date.now() + WAIT_MS, token);
+      throw new DelayedError();
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      if (error instanceof LeaseLostError) {
+        this.logger.warn({ importId }, 'Another worker took this import over; stopping here');
+        return;
+      }
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? IMPORT_ATTEMPTS);
+      this.logger.error({ importId, attempt: job.attemptsMade + 1, err: (error as Error).message }, final ? 'Import failed for good' : 'Import attempt failed; will retry');
+      if (final) await this.repository.fail(importId, 'the import stopped on an unexpected error; the records committed so far are kept');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
+import { mapPage, Page, PageQuery } from '../platform/pagination/page';
+import { ValidationFailedError } from '../platform/problem/app-error';
+import { PoolsService } from '../pools/pools.service';
+import { ByteLimit, UploadTooLargeError } from './byte-limit';
+import { ImportErrorResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
+import { ImportJob, ImportOptions } from './import-job.entity';
+import { ImportJobsRepository } from './import-jobs.repository';
+import { EmptyImportError, ImportNotFoundError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
+import { ImportsProducer } from './imports.queue';
+import { NdjsonToCopy, recordsToCopy } from './ndjson-to-copy';
+
+type Scope = { workspaceId: string; poolId: string };
+
+export const MAX_JSON_RECORDS = 10_000;
+
+/**
+ * Bulk migrations: the upload is staged in PostgreSQL (COPY, streamed) before the 202,
+ * then a worker imports it. Uploads of any size pass through in constant memory.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    private readonly repository: ImportJobsRepository,
+    private readonly pools: PoolsService,
+    private readonly producer: ImportsProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async createFromJson(scope: Scope, dto: JsonImportDto): Promise<ImportJobResponse> {
+    await this.pools.rules(scope.workspaceId, scope.poolId);
+    if (dto.users.length > MAX_JSON_RECORDS) throw new TooManyJsonRecordsError(MAX_JSON_RECORDS, dto.users.length);
+    if (!dto.users.length) throw new EmptyImportError();
+    return this.stage(scope, dto.options, async (copy, jobId) => {
+      await pipeline(Readable.from(recordsToCopy(jobId, dto.users)), copy);
+      return dto.users.length;
+    });
+  }
+
+  async createFromNdjson(scope: Scope, options: ImportOptionsDto, req: Request): Promise<ImportJobResponse> {
+    await this.pools.rules(scope.workspaceId, scope.poolId);
+    const maxBytes = this.config.imports.maxUploadBytes;
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new UploadTooLargeProblem(maxBytes);
+    try {
+      return await this.stage(scope, options, async (copy, jobId) => {
+        const lines = new NdjsonToCopy(jobId);
+        await pipeline(req, new ByteLimit(maxBytes), lines, copy);
+        if (!lines.records) throw new EmptyImportError();
+        return lines.records;
+      });
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) throw new UploadTooLargeProblem(maxBytes);
+      throw error;
+    }
+  }
+
+  async get(scope: Scope, id: string): Promise<ImportJobResponse> {
+    return toResponse(await this.require(scope, id));
+  }
+
+  async list(scope: Scope, query: PageQuery): Promise<Page<ImportJobResponse>> {
+    await this.pools.rules(scope.workspaceId, scope.poolId);
+    return mapPage(await this.repository.list(scope, query), toResponse);
+  }
+
+  /** Errors in line order; the cursor is the last line seen. */
+  async errors(scope: Scope, id: string, query: PageQuery): Promise<Page<ImportErrorResponse>> {
+    await this.require(scope, id);
+    const limit = query.limit ?? 50;
+    const rows = await this.repository.errors(id, query.cursor ? decodeLineCursor(query.cursor) : 0, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? encodeLineCursor(items[items.length - 1].line) : null };
+  }
+
+  async cancel(scope: Scope, id: string): Promise<ImportJobResponse> {
+    await this.require(scope, id);
+    await this.repository.requestCancel(scope, id);
+    return this.get(scope, id);
+  }
+
+  private async stage(scope: Scope, dto: ImportOptionsDto | undefined, write: (copy: Writable, jobId: string) => Promise<number>): Promise<ImportJobResponse> {
+    const options: ImportOptions = { onConflict: dto?.onConflict ?? 'skip', sendInvitations: dto?.sendInvitations ?? false };
+    const id = await this.repository.createStaged(scope, options, write);
+    await this.producer.enqueue([id]);
+    return this.get(scope, id);
+  }
+
+  private async require(scope: Scope, id: string): Promise<ImportJob> {
+    const job = await this.repository.find(scope, id);
+    if (!job) throw new ImportNotFoundError();
+    return job;
+  }
+}
+
+function encodeLineCursor(line: number): string {
+  return Buffer.from(JSON.stringify({ line })).toString('base64url');
+}
+
+function decodeLineCursor(cursor: string): number {
+  try {
+    const { line } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Number.isInteger(line) && line >= 0) return line;
+  } catch {
+    // falls through to the error below
+  }
+  throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this API issued; start again without it' }]);
+}
+
+function toResponse(job: ImportJob): ImportJobResponse {
+  return {
+    id: job.id,
+    poolId: job.poolId,
+    status: job.status,
+    total: job.total,
+    processed: job.processed,
+    created: job.created,
+    updated: job.updated,
+    skipped: job.skipped,
+    failed: job.failed,
+    options: job.options,
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { ImportRecord, RecordProblem } from './import-record';
+import { ImportMatch, ImportRow, UsersRepository } from './users.repository';
+import { UserStatus } from './user.entity';
+
+export type OnConflict = 'skip' | 'update' | 'fail';
+
+/** A valid record with its final credential: an argon2id hash of a plaintext password, or a legacy hash as given. */
+export interface PreparedRecord {
+  line: number;
+  record: ImportRecord;
+  passwordHash: string | null;
+}
+
+export type ImportOutcome =
+  | { line: number; kind: 'created' | 'updated'; userId: string; email: string | null; status: UserStatus; groups: string[] }
+  | { line: number; kind: 'skipped' }
+  | { line: number; kind: 'error'; problem: RecordProblem };
+
+/** A user as this batch will leave it, keyed for the uniqueness checks the database will make. */
+interface Planned {
+  row: ImportRow;
+  isNew: boolean;
+  passwordHash: string | null;
+}
+
+const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
+
+/**
+ * Writes a batch of migration records in the caller's transaction with a few set-based
+ * statements. Matching and uniqueness are decided here first (externalId, then email;
+ * mobiles must stay unique), so the statements never hit a constraint and one bad record
+ * never fails the others.
+ */
+@Injectable()
+export class UserImporter {
+  constructor(private readonly repository: UsersRepository) {}
+
+  async importBatch(tx: EntityManager, scope: { workspaceId: string; poolId: string }, records: PreparedRecord[], onConflict: OnConflict): Promise<ImportOutcome[]> {
+    const existing = await this.repository.findImportMatches(tx, scope, {
+      externalIds: records.flatMap((r) => (r.record.externalId ? [r.record.externalId] : [])),
+      emails: records.flatMap((r) => (r.record.email ? [r.record.email.toLowerCase()] : [])),
+      mobiles: records.flatMap((r) => (r.record.mobile ? [r.record.mobile] : [])),
+    });
+    const byExternalId = new Map<string, Planned>();
+    const byEmail = new Map<string, Planned>();
+    const byMobile = new Map<string, Planned>();
+    const index = (planned: Planned) => {
+      if (planned.row.externalId) byExternalId.set(planned.row.externalId, planned);
+      if (planned.row.email) byEmail.set(planned.row.email.toLowerCase(), planned);
+      if (planned.row.mobile) byMobile.set(planned.row.mobile, planned);
+    };
+    for (const match of existing) index({ row: match, isNew: false, passwordHash: null });
+
+    const touched = new Set<Planned>();
+    const outcomes: ImportOutcome[] = [];
+    for (const prepared of records) {
+      const { record, line } = prepared;
+      const target = (record.externalId && byExternalId.get(record.externalId)) || (record.email && byEmail.get(record.email.toLowerCase())) || undefined;
+      if (target && onConflict === 'skip') {
+        outcomes.push({ line, kind: 'skipped' });
+        continue;
+      }
+      if (target && onConflict === 'fail') {
+        outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: 'a user with this externalId or email already exists in the pool' } });
+        continue;
+      }
+      const clash = this.clash(record, target, byExternalId, byEmail, byMobile);
+      if (clash) {
+        outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: clash } });
+        continue;
+      }
+      const planned = target ? this.merge(target, prepared) : this.create(scope, prepared);
+      [byEmail, byMobile, byExternalId].forEach((map) => map.forEach((value, key) => value === target && map.delete(key)));
+      index(planned);
+      touched.add(planned);
+      outcomes.push({ line, kind: target ? 'updated' : 'created', userId: planned.row.id, email: planned.row.email, status: planned.row.status, groups: record.groups ?? [] });
+    }
+
+    const plans = [...touched];
+    await this.repository.insertMany(tx, plans.filter((p) => p.isNew).map((p) => p.row));
+    await this.repository.updateMany(tx, scope, plans.filter((p) => !p.isNew).map((p) => p.row));
+    await this.repository.setPasswords(tx, plans.flatMap((p) => (p.passwordHash ? [{ userId: p.row.id, passwordHash: p.passwordHash }] : [])));
+    return outcomes;
+  }
+
+  /** Why this record cannot take its email, mobile or externalId: another user has it. */
+  private clash(record: ImportRecord, self: Planned | undefined, byExternalId: Map<string, Planned>, byEmail: Map<string, Planned>, byMobile: Map<string, Planned>): string | null {
+    const other = (planned: Planned | undefined) => planned !== undefined && planned !== self;
+    if (record.externalId && other(byExternalId.get(record.externalId))) return 'another user of the pool has this externalId';
+    if (record.email && other(byEmail.get(record.email.toLowerCase()))) return 'another user of the pool has this email';
+    if (record.mobile && other(byMobile.get(record.mobile))) return 'another user of the pool has this mobile number';
+    return null;
+  }
+
+  private create(scope: { workspaceId: string; poolId: string }, { record, passwordHash }: PreparedRecord): Planned {
+    return {
+      isNew: true,
+      passwordHash,
+      row: {
+        id: randomUUID(),
+        ...scope,
+        email: record.email ?? null,
+        mobile: record.mobile ?? null,
+        givenName: record.givenName ?? null,
+        familyName: record.familyName ?? null,
+        name: record.name ?? null,
+        externalId: record.externalId ?? null,
+        attributes: record.attributes ?? {},
+        emailVerified: record.emailVerified ?? false,
+        // Without a credential a user can only be invited (or disabled) until it sets one.
+        status: record.status === 'disabled' ? 'disabled' : passwordHash ? 'active' : 'invited',
+      },
+    };
+  }
+
+  /** The record's fields over the user's; a new credential makes an invited or pending user active. */
+  private merge(target: Planned, { record, passwordHash }: PreparedRecord): Planned {
+    const row = target.row;
+    const hasCredential = !!passwordHash || !!target.passwordHash || (!target.isNew && (row as ImportMatch).hasPassword);
+    const statusFromRecord: UserStatus | undefined = record.status === 'active' && !hasCredential ? undefined : record.status;
+    const awaitingCredential = row.status === 'invited' || row.status === 'pending_verification';
+    return {
+      isNew: target.isNew,
+      passwordHash: passwordHash ?? target.passwordHash,
+      row: {
+        ...row,
+        email: record.email ?? row.email,
+        mobile: record.mobile ?? row.mobile,
+        givenName: record.givenName ?? row.givenName,
+        familyName: record.familyName ?? row.familyName,
+        name: record.name ?? row.name,
+        externalId: record.externalId ?? row.externalId,
+        attributes: record.attributes ?? row.attributes,
+        emailVerified: record.emailVerified ?? (record.email && lower(record.email) !== lower(row.email) ? false : row.emailVerified),
+        status: statusFromRecord ?? (passwordHash && awaitingCredential ? 'active' : row.status),
+      },
+    };
+  }
+}

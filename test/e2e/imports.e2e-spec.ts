@@ -1,0 +1,119 @@
+import { createPool, createWorkspace, createWorkspaceKey } from '../factories';
+import { eventually } from '../support/eventually';
+import { startTestApp, TestApp } from '../support/test-app';
+
+
+describe('bulk migration', () => {
+  let t: TestApp;
+  let ws: string;
+  let pool: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_CHUNK_SIZE: '7' }, { listen: true });
+    ws = (await createWorkspace(t)).id;
+    pool = (await createPool(t, ws)).id;
+  });
+  afterAll(() => t.close());
+
+  const base = () => `/v1/workspaces/${ws}/pools/${pool}/imports`;
+
+  async function finished(jobId: string) {
+    return eventually(async () => {
+      const res = await t.root('get', `${base()}/${jobId}`).expect(200);
+      expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
+      return res.body;
+    }, 30_000);
+  }
+
+  function ndjson(records: unknown[]): string {
+    return records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+  }
+
+  it('imports NDJSON with good and bad records; counts add up; errors name lines', async () => {
+    const body = ndjson([
+      { email: 'a1@example.com', givenName: 'A', password: 'correct horse battery', groups: ['Imported', 'beta'] },
+      { email: 'not-an-email' },
+      '{broken json',
+      { externalId: 'x-3', mobile: '+14155550123' },
+      { email: 'a5@example.com', passwordHash: '$9$nonsense' },
+      { email: 'a6@example.com', password: 'short' },
+      { email: 'A1@example.com' },
+      { email: 'a8@example.com', unknownField: 1 },
+      { email: 'a9@example.com', status: 'disabled', groups: ['IMPORTED'] },
+    ]);
+    const res = await t.root('post', base()).set('content-type', 'application/x-ndjson').send(body).expect(202);
+    expect(res.headers.location).toBe(`${base()}/${res.body.id}`);
+    expect(res.body).toMatchObject({ status: 'queued', total: 9, processed: 0 });
+    const job = await finished(res.body.id);
+    expect(job).toMatchObject({ status: 'completed', total: 9, processed: 9, created: 3, skipped: 1, failed: 5 });
+    expect(job.created + job.updated + job.skipped + job.failed).toBe(job.processed);
+
+    const errors = await t.root('get', `${base()}/${job.id}/errors`).query({ limit: 2 }).expect(200);
+    expect(errors.body.items.map((e: { line: number }) => e.line)).toEqual([2, 3]);
+    const rest = await t.root('get', `${base()}/${job.id}/errors`).query({ cursor: errors.body.nextCursor }).expect(200);
+    expect(rest.body.items.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
+      [5, 'unsupported_hash'],
+      [6, 'weak_password'],
+      [8, 'invalid_record'],
+    ]);
+    expect(JSON.stringify([errors.body, rest.body])).not.toContain('short');
+
+    const users = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: 'a1@' }).expect(200);
+    expect(users.body.items[0]).toMatchObject({ email: 'a1@example.com', status: 'active', givenName: 'A' });
+    const groups = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${users.body.items[0].id}/groups`).expect(200);
+    expect(groups.body.items.map((g: { name: string }) => g.name).sort()).toEqual(['Imported', 'beta']);
+    const invited = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: '+1415555' }).expect(200);
+    expect(invited.body.items[0]).toMatchObject({ externalId: 'x-3', status: 'invited', invitation: null });
+  });
+
+  it('re-running is idempotent, and onConflict update and fail behave', async () => {
+    const records = [
+      { externalId: 'crm-1', email: 'c1@example.com', givenName: 'One' },
+      { externalId: 'crm-2', email: 'c2@example.com', givenName: 'Two' },
+    ];
+    const first = await finished((await t.root('post', base()).send({ users: records }).expect(202)).body.id);
+    expect(first).toMatchObject({ created: 2, skipped: 0 });
+    const again = await finished((await t.root('post', base()).send({ users: records }).expect(202)).body.id);
+    expect(again).toMatchObject({ created: 0, skipped: 2, failed: 0 });
+
+    const renamed = records.map((r) => ({ ...r, givenName: `${r.givenName}!` }));
+    const update = await finished((await t.root('post', base()).send({ users: renamed, options: { onConflict: 'update' } }).expect(202)).body.id);
+    expect(update).toMatchObject({ updated: 2, created: 0 });
+    const one = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: 'c1@' }).expect(200);
+    expect(one.body.items[0].givenName).toBe('One!');
+
+    const fail = await finished((await t.root('post', base()).send({ users: records, options: { onConflict: 'fail' } }).expect(202)).body.id);
+    expect(fail).toMatchObject({ failed: 2, created: 0, updated: 0 });
+  });
+
+  it('refuses bad uploads with problem+json', async () => {
+    await t.root('post', base()).send({ users: [] }).expect(400);
+    await t.root('post', base()).set('content-type', 'application/x-ndjson').send('\n\n').expect(400);
+    const tooMany = await t.root('post', base()).send({ users: Array.from({ length: 10_001 }, (_, i) => ({ email: `u${i}@x.io` })) }).expect(413);
+    expect(tooMany.body.detail).toMatch(/NDJSON/);
+    const bad = await t.root('post', base()).send({ users: 'x', options: { onConflict: 'merge' }, extra: 1 }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'options.onConflict', 'users']);
+    await t.root('post', base()).query({ onConflict: 'nope' }).set('content-type', 'application/x-ndjson').send('{}\n').expect(400);
+    await t.root('post', base()).set('content-type', 'text/csv').send('a,b').expect(415);
+    await t.root('post', `/v1/workspaces/${ws}/pools/00000000-0000-4000-8000-000000000000/imports`).send({ users: [{ email: 'x@y.io' }] }).expect(404);
+  });
+
+  it('marks lines over 64 KB as errors', async () => {
+    const long = JSON.stringify({ email: 'long@example.com', attributes: { blob: 'x'.repeat(70 * 1024) } });
+    const job = await finished((await t.root('post', base()).set('content-type', 'application/x-ndjson').send(`${long}\n{"email":"after@example.com"}\n`).expect(202)).body.id);
+    expect(job).toMatchObject({ total: 2, created: 1, failed: 1 });
+    const errors = await t.root('get', `${base()}/${job.id}/errors`).expect(200);
+    expect(errors.body.items).toEqual([{ line: 1, identifier: null, code: 'line_too_long', message: expect.any(String) }]);
+  });
+
+  it('hides another workspace’s imports', async () => {
+    const job = (await t.root('post', base()).send({ users: [{ email: 'iso@example.com' }] }).expect(202)).body;
+    const other = await createWorkspace(t);
+    const key = await createWorkspaceKey(t, other.id);
+    await t.as(key, 'get', `${base()}/${job.id}`).expect(404);
+    await t.as(key, 'post', `${base()}/${job.id}/cancel`).expect(404);
+    await t.as(key, 'post', base()).send({ users: [{ email: 'x@y.io' }] }).expect(404);
+    const otherPool = await createPool(t, other.id);
+    await t.as(key, 'get', `/v1/workspaces/${other.id}/pools/${otherPool.id}/imports/${job.id}`).expect(404);
+  });
+});
