@@ -2,21 +2,12 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { redisNamespace } from '../redis/namespace';
 
 /**
  * BullMQ over REDIS_URL. Redis holds only queue state: every job names a PostgreSQL row
  * that is the truth, so a flushed Redis delays work (the sweepers re-enqueue) but loses none.
  */
-/**
- * Jobs name rows of one database, so queues are namespaced by it: deployments (or test
- * runs) sharing a Redis never take each other's jobs. The braces make it a Redis Cluster
- * hash tag, so each queue's keys share a slot as BullMQ requires.
- */
-export function queuePrefix(databaseUrl: string): string {
-  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
-  return `ip:{${database}}`;
-}
-
 @Global()
 @Module({
   imports: [
@@ -35,7 +26,7 @@ export function queuePrefix(databaseUrl: string): string {
             // Workers block on Redis; BullMQ requires unlimited retries per command.
             maxRetriesPerRequest: null,
           },
-          prefix: queuePrefix(config.databaseUrl),
+          prefix: redisNamespace(config.databaseUrl),
           defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: false },
         };
       },

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppError } from '../problem/app-error';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { redisNamespace } from '../redis/namespace';
 import { REDIS } from '../redis/redis.module';
 
 export interface Limit {
@@ -18,7 +21,6 @@ export class RateLimitedError extends AppError {
   }
 }
 
-const PREFIX = 'ratelimit:';
 
 /**
  * Fixed-window counters in Redis, shared by every api replica. When Redis is away the
@@ -29,13 +31,20 @@ const PREFIX = 'ratelimit:';
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.prefix = `${redisNamespace(config.databaseUrl)}:ratelimit:`;
+  }
 
   /** Throws RateLimitedError when any of the counters has reached its limit; counts nothing. */
   async assertBelow(limits: Limit[]): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
-      for (const limit of limits) pipeline.get(PREFIX + limit.key).ttl(PREFIX + limit.key);
+      for (const limit of limits) pipeline.get(this.prefix + limit.key).ttl(this.prefix + limit.key);
       const results = (await pipeline.exec()) ?? [];
       limits.forEach((limit, index) => {
         const count = Number(results[index * 2]?.[1] ?? 0);
@@ -52,7 +61,7 @@ export class RateLimiter {
   async hit(limits: Limit[]): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
-      for (const limit of limits) pipeline.incr(PREFIX + limit.key).expire(PREFIX + limit.key, limit.windowSeconds, 'NX');
+      for (const limit of limits) pipeline.incr(this.prefix + limit.key).expire(this.prefix + limit.key, limit.windowSeconds, 'NX');
       await pipeline.exec();
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'Rate limit not counted: Redis unavailable');

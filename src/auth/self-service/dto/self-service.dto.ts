@@ -1,3 +1,4 @@
+import { IntersectionType } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { Trim } from '../../../platform/http/trim';
 
@@ -8,41 +9,15 @@ export class TokenQuery {
   token: string;
 }
 
-export class AcceptInvitationDto extends TokenQuery {
-  /** Checked against the pool's password policy. @example "correct horse battery staple" */
+/** A password the user chooses; checked against the pool's password policy. */
+class ChosenPassword {
+  /** @example "correct horse battery staple" */
   @IsString()
   @MaxLength(4096)
   password: string;
-
-  /** @example "Ada" */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  givenName?: string;
-
-  /** @example "Lovelace" */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  familyName?: string;
 }
 
-export class RegistrationDto {
-  /** @example "3b7e1f2a-9c4d-4e5f-8a6b-7c8d9e0f1a2b" */
-  @IsUUID()
-  poolId: string;
-
-  /** @example "ada@example.com" */
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(320)
-  email: string;
-
-  /** Checked against the pool's password policy. @example "correct horse battery staple" */
-  @IsString()
-  @MaxLength(4096)
-  password: string;
-
+class PersonNames {
   /** @example "Ada" */
   @IsOptional()
   @IsString()
@@ -54,12 +29,6 @@ export class RegistrationDto {
   @IsString()
   @Length(1, 200)
   familyName?: string;
-
-  /** @example "Ada Lovelace" */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
 }
 
 export class PasswordResetRequestDto {
@@ -74,12 +43,17 @@ export class PasswordResetRequestDto {
   email: string;
 }
 
-export class PasswordResetConfirmDto extends TokenQuery {
-  /** Checked against the pool's password policy. @example "a brand new passphrase" */
+export class AcceptInvitationDto extends IntersectionType(TokenQuery, ChosenPassword, PersonNames) {}
+
+export class RegistrationDto extends IntersectionType(PasswordResetRequestDto, ChosenPassword, PersonNames) {
+  /** @example "Ada Lovelace" */
+  @IsOptional()
   @IsString()
-  @MaxLength(4096)
-  password: string;
+  @Length(1, 200)
+  name?: string;
 }
+
+export class PasswordResetConfirmDto extends IntersectionType(TokenQuery, ChosenPassword) {}
 
 export class InvitationDetailsResponse {
   /** @example "ada@example.com" */
