@@ -1,31 +1,62 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../platform/config/config';
+import { AppConfig, Argon2Settings } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { DEFAULT_LIMITS, HashCheck, PasswordFormatLimits, PasswordFormatRegistry } from './password-formats';
 
-/** argon2id at the configured cost (OWASP defaults: 19 MiB, t=2, p=1). */
+/**
+ * argon2id at the configured cost (OWASP defaults: 19 MiB, t=2, p=1).
+ *
+ * Verification also accepts the formats of imported hashes (bcrypt, scrypt, PBKDF2,
+ * crypt(3), LDAP SSHA: see password-formats), within cost limits; `needsRehash` is true for
+ * all of them, so the sign-in upgrade hook turns each into argon2id on its first success.
+ */
 @Injectable()
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
+  private readonly formats: PasswordFormatRegistry;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.formats = new PasswordFormatRegistry(limitsAllowing(config.argon2));
+  }
 
   hash(password: string): Promise<string> {
     return argon2.hash(password, { type: argon2.argon2id, ...this.config.argon2 });
   }
 
+  /**
+   * True when `password` matches `hash` in any supported format (argon2id, our own, is
+   * tried first). A hash in no supported format costs a dummy verification and fails, so
+   * its timing looks like any other refusal.
+   */
   verify(hash: string, password: string): Promise<boolean> {
-    return argon2.verify(hash, password).catch(() => false);
+    const format = this.formats.detectFormat(hash);
+    if (!format) return this.verifyNothing(password);
+    return format.verify(password, hash);
   }
 
-  /** True when the hash was made with other parameters than today's, so it should be redone. */
+  /**
+   * True when the hash should be redone with today's argon2id parameters: every hash in
+   * another format, and argon2id hashes made with other parameters.
+   */
   needsRehash(hash: string): boolean {
+    if (this.formats.detectFormat(hash)?.id !== 'argon2id') return true;
     try {
       return argon2.needsRehash(hash, this.config.argon2);
     } catch {
       return true;
     }
+  }
+
+  /** For imports: true when `hash` is in a supported format, well-formed and within the cost limits. */
+  isSupported(hash: string): boolean {
+    return this.formats.checkHash(hash).supported;
+  }
+
+  /** `isSupported` with the reason for a refusal (unknown format, or which format and what is wrong), for import error reports. */
+  checkHash(hash: string): HashCheck {
+    return this.formats.checkHash(hash);
   }
 
   /**
@@ -34,7 +65,19 @@ export class PasswordHasher {
    */
   async verifyNothing(password: string): Promise<false> {
     this.dummyHash ??= this.hash(randomBytes(16).toString('hex'));
-    await this.verify(await this.dummyHash, password);
+    const dummy = await this.dummyHash;
+    await argon2.verify(dummy, password).catch(() => false);
     return false;
   }
+}
+
+/** The default limits, widened so that hashes made with this service's own argon2 settings always verify. */
+function limitsAllowing(own: Argon2Settings): PasswordFormatLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    argon2MemoryKiB: Math.max(DEFAULT_LIMITS.argon2MemoryKiB, own.memoryCost),
+    argon2TimeCost: Math.max(DEFAULT_LIMITS.argon2TimeCost, own.timeCost),
+    argon2Parallelism: Math.max(DEFAULT_LIMITS.argon2Parallelism, own.parallelism),
+    argon2Work: Math.max(DEFAULT_LIMITS.argon2Work, own.memoryCost * own.timeCost),
+  };
 }
