@@ -7,6 +7,9 @@ export class InvitationNotFoundError extends NotFoundError {
 }
 
 export class InvitationGoneError extends GoneError {
+  /** The hosted page's heading (the problem's title stays "Gone"). */
+  readonly heading: string;
+
   constructor(reason: 'accepted' | 'expired' | 'replaced') {
     const detail = {
       accepted: 'This invitation was already accepted. Sign in with the password you chose, or reset it.',
@@ -14,5 +17,6 @@ export class InvitationGoneError extends GoneError {
       replaced: 'A newer invitation was sent; use the link in the most recent email.',
     }[reason];
     super(detail);
+    this.heading = { accepted: 'Invitation already accepted', expired: 'Invitation expired', replaced: 'Invitation replaced' }[reason];
   }
 }

@@ -1,31 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { Browser, BrowserContext, chromium, Page, Response } from 'playwright-core';
+import { Browser, Page, Response } from 'playwright-core';
 import { createPool, createUser, createWorkspace } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
+import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm } from './support/chromium';
 
 /**
- * The hosted login page in a real browser: Debian's Chromium (/usr/bin/chromium, never a
- * downloaded one), headless, driven by playwright-core. The application's redirect URI is
- * a tiny local server, so the browser lands on a real page at the end of the flow.
+ * The hosted login page in a real browser (Debian's headless Chromium, see
+ * support/chromium.ts). The application's redirect URI is a tiny local server, so the
+ * browser lands on a real page at the end of the flow.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // On a closed network these keep Chromium from calling home (updates, sync, field trials).
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
-const VIEWPORT = { width: 800, height: 640 };
 
 const PASSWORD = 'correct horse battery';
 /** What the page says for every refused sign-in (interaction.controller.ts). */
@@ -44,12 +29,7 @@ describe('hosted login page in Chromium', () => {
   let applicationName: string;
 
   beforeAll(async () => {
-    // chromium.launch gives every run a fresh, temporary user-data dir (removed on close).
-    [t, browser, callback] = await Promise.all([
-      startTestApp({}, { listen: true }),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-      startCallbackServer(),
-    ]);
+    [t, browser, callback] = await Promise.all([startTestApp({}, { listen: true }), launchChromium(), startCallbackServer()]);
     redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws, { lockout: { maxFailedAttempts: LOCKOUT_ATTEMPTS, durationSeconds: 600 } })).id;
@@ -70,14 +50,6 @@ describe('hosted login page in Chromium', () => {
     await Promise.all([browser?.close(), t?.close(), callback && new Promise((resolve) => callback.close(resolve))]);
   });
 
-  /** A fresh browser profile (no cookies) that records every request it makes. */
-  async function openBrowser(): Promise<{ context: BrowserContext; page: Page; requests: string[] }> {
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', locale: 'en-US' });
-    const requests: string[] = [];
-    context.on('request', (request) => requests.push(request.url()));
-    return { context, page: await context.newPage(), requests };
-  }
-
   /** An authorization request with PKCE, as a relying party would build it. */
   async function authorization() {
     const verifier = oidc.randomPKCECodeVerifier();
@@ -96,37 +68,31 @@ describe('hosted login page in Chromium', () => {
   async function submit(page: Page, identifier: string, password: string): Promise<Response> {
     await page.getByLabel('Email or mobile number').fill(identifier);
     await page.getByLabel('Password').fill(password);
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/interaction/')),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
-    await page.waitForLoadState('load');
-    return response;
+    return submitForm(page, 'Sign in');
   }
 
-  /** The page after a refusal: its status, the alert, and whether the form is still usable. */
+  /** The page after a refusal: its status, the alert, and whether the form is still usable and says what happened. */
   async function refusal(page: Page, response: Response) {
     const alert = page.getByRole('alert');
     await expect(alert.count()).resolves.toBe(1);
+    const identifier = page.getByLabel('Email or mobile number');
+    const password = page.getByLabel('Password');
     return {
       status: response.status(),
       alert: (await alert.textContent())?.trim(),
       title: await page.title(),
       formMethod: await page.locator('form').getAttribute('method'),
-      password: await page.getByLabel('Password').inputValue(),
-      describedBy: await page.getByLabel('Password').getAttribute('aria-describedby'),
+      password: await password.inputValue(),
+      describedBy: [await identifier.getAttribute('aria-describedby'), await password.getAttribute('aria-describedby')],
+      invalid: [await identifier.getAttribute('aria-invalid'), await password.getAttribute('aria-invalid')],
+      // Ready to type the password again.
+      focused: (await isFocused(page, 'Password')) ? 'password' : (await isFocused(page, 'Email or mobile number')) ? 'identifier' : null,
     };
-  }
-
-  function expectOnlyLoopback(requests: string[]) {
-    expect(requests.length).toBeGreaterThan(0);
-    const elsewhere = requests.filter((url) => !/^(data|about|blob):/.test(url) && new URL(url).hostname !== '127.0.0.1');
-    expect(elsewhere).toEqual([]);
   }
 
   it('shows an accessible login form, refuses a wrong password with the generic message, then signs in and lands on the callback', async () => {
     const user = await createUser(t, ws, pool, { email: 'ada@example.com' });
-    const { context, page, requests } = await openBrowser();
+    const { context, page, requests } = await openBrowser(browser);
     try {
       const { url, verifier, state } = await authorization();
       await page.goto(url.href);
@@ -147,13 +113,25 @@ describe('hosted login page in Chromium', () => {
       await expect(identifier.getAttribute('autocomplete')).resolves.toBe('username');
       await expect(password.getAttribute('autocomplete')).resolves.toBe('current-password');
       await expect(page.getByRole('alert').count()).resolves.toBe(0);
+      await expect(identifier.getAttribute('aria-invalid')).resolves.toBeNull();
+      await expect(password.getAttribute('aria-invalid')).resolves.toBeNull();
       // autofocus: the first field is ready for typing.
-      await expect(identifier.evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+      await expect(isFocused(page, 'Email or mobile number')).resolves.toBe(true);
       await screenshot(page, 'login.png');
 
-      // Wrong password: the same page again, with the one generic message.
+      // Wrong password: the same page again, with the one generic message; both fields are
+      // marked invalid (it never says which), the title says so, the password has the focus.
       const refused = await refusal(page, await submit(page, user.email, 'not the password'));
-      expect(refused).toEqual({ status: 401, alert: REFUSED, title: 'Sign in', formMethod: 'post', password: '', describedBy: 'form-error' });
+      expect(refused).toEqual({
+        status: 401,
+        alert: REFUSED,
+        title: 'Sign in – error',
+        formMethod: 'post',
+        password: '',
+        describedBy: ['form-error', 'form-error'],
+        invalid: ['true', 'true'],
+        focused: 'password',
+      });
       await expect(identifier.inputValue()).resolves.toBe(user.email);
       await screenshot(page, 'login-error.png');
 
@@ -178,7 +156,7 @@ describe('hosted login page in Chromium', () => {
 
   it('shows an unknown or a locked account exactly the message of a wrong password', async () => {
     const user = await createUser(t, ws, pool);
-    const { context, page, requests } = await openBrowser();
+    const { context, page, requests } = await openBrowser(browser);
     try {
       await page.goto((await authorization()).url.href);
       const wrong = await refusal(page, await submit(page, user.email, 'not the password'));
@@ -214,13 +192,4 @@ async function startCallbackServer(): Promise<Server> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true, animations: 'disabled', caret: 'hide' });
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

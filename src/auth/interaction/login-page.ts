@@ -1,4 +1,4 @@
-import { escapeHtml, renderPage } from './pages';
+import { escapeHtml, fieldState, pageTitle, renderFormError, renderPage } from './pages';
 
 export interface LoginPageModel {
   action: string;
@@ -7,20 +7,26 @@ export interface LoginPageModel {
   error?: string;
 }
 
-/** The hosted login form: one POST form with `identifier` and `password`. */
+/**
+ * The hosted login form: one POST form with `identifier` and `password`. After a refusal
+ * both fields are marked invalid (the page never says which one was wrong), the title
+ * says there was an error, and the focus goes to the password, the field to type again
+ * (to the identifier when that is blank).
+ */
 export function renderLoginPage(model: LoginPageModel): string {
-  const alert = model.error ? `<p class="alert" role="alert" id="form-error">${escapeHtml(model.error)}</p>` : '';
-  const describedBy = model.error ? ' aria-describedby="form-error"' : '';
+  const refused = Boolean(model.error);
+  // The identifier is kept after a refusal; only when it is blank does typing start there.
+  const focusPassword = refused && Boolean(model.identifier?.trim());
   return renderPage(
-    'Sign in',
+    pageTitle('Sign in', model.error),
     `<h1>Sign in</h1>
 <p class="sub">to continue to ${escapeHtml(model.applicationName)}</p>
-${alert}
+${renderFormError(model.error)}
 <form method="post" action="${escapeHtml(model.action)}" novalidate>
   <label for="identifier">Email or mobile number</label>
-  <input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${escapeHtml(model.identifier ?? '')}"${describedBy}>
+  <input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(model.identifier ?? '')}"${fieldState({ invalid: refused, autofocus: !focusPassword })}>
   <label for="password">Password</label>
-  <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
+  <input id="password" name="password" type="password" autocomplete="current-password" required${fieldState({ invalid: refused, autofocus: focusPassword })}>
   <button type="submit">Sign in</button>
 </form>`,
   );

@@ -7,19 +7,24 @@ import { escapeHtml } from '../../platform/html/escape';
 export { escapeHtml };
 
 const STYLE = `
-  :root { color-scheme: light dark; --accent: #3451b2; --focus: #3451b2; }
-  @media (prefers-color-scheme: dark) { :root { --focus: #9db0ff; } }
+  :root { color-scheme: light dark; --accent: #3451b2; --focus: #3451b2; --error: #c62828; }
+  @media (prefers-color-scheme: dark) { :root { --focus: #9db0ff; --error: #ff8a80; } }
   * { box-sizing: border-box; }
-  body { margin: 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
+  body { margin: 0; padding: 2rem 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
   main { width: min(24rem, 100% - 2rem); padding: 2rem; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
+  main > :last-child { margin-bottom: 0; }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
   p.sub { margin: 0 0 1.5rem; opacity: .75; }
   label { display: block; font-weight: 600; margin: 1rem 0 .35rem; }
   input { width: 100%; padding: .65rem .75rem; font: inherit; border: 1px solid color-mix(in srgb, CanvasText 55%, transparent); border-radius: 8px; background: Field; color: FieldText; }
+  input[aria-invalid="true"] { border: 2px solid var(--error); padding: calc(.65rem - 1px) calc(.75rem - 1px); }
   input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
   button { width: 100%; margin-top: 1.5rem; padding: .7rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent); border: 0; border-radius: 8px; cursor: pointer; }
-  .alert { margin: 0 0 1rem; padding: .75rem; border-radius: 8px; background: color-mix(in srgb, #c62828 15%, Canvas); border: 1px solid #c62828; }
+  /* A form that is only a button (confirm the email) sits right under the subtitle. */
+  input[type="hidden"]:first-child + button { margin-top: 0; }
+  .alert { margin: 0 0 1rem; padding: .75rem; border-radius: 8px; background: color-mix(in srgb, var(--error) 15%, Canvas); border: 1px solid var(--error); }
   .hint { font-size: .875rem; opacity: .75; margin: .35rem 0 0; }
+  .optional { font-size: .875rem; font-weight: 400; opacity: .75; }
   footer { margin-top: 1.5rem; font-size: .875rem; opacity: .75; text-align: center; }
 `;
 
@@ -47,6 +52,32 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+/** The document title of a page that shows an error, so it is the first thing a screen reader says. */
+export function pageTitle(title: string, error?: string): string {
+  return error ? `${title} – error` : title;
+}
+
+/** The id of the form-level error message; invalid fields point at it with aria-describedby. */
+export const FORM_ERROR_ID = 'form-error';
+
+/** The form-level error message (nothing without one). */
+export function renderFormError(error?: string): string {
+  return error ? `<p class="alert" role="alert" id="${FORM_ERROR_ID}">${escapeHtml(error)}</p>` : '';
+}
+
+/**
+ * The accessibility attributes of one input: `aria-invalid` and a description pointing
+ * at the error when it is at fault, its own hint otherwise, and `autofocus` when asked.
+ */
+export function fieldState(options: { invalid?: boolean; hint?: string; autofocus?: boolean }): string {
+  const describedBy = [options.invalid && FORM_ERROR_ID, options.hint].filter(Boolean).join(' ');
+  return [
+    options.autofocus ? ' autofocus' : '',
+    options.invalid ? ' aria-invalid="true"' : '',
+    describedBy ? ` aria-describedby="${describedBy}"` : '',
+  ].join('');
 }
 
 export function renderMessagePage(title: string, message: string): string {

@@ -1,37 +1,72 @@
-import { escapeHtml, renderPage } from '../interaction/pages';
+import { escapeHtml, fieldState, pageTitle, renderFormError, renderPage } from '../interaction/pages';
 
-/** The hosted self-service pages: small server-rendered forms in the login page's look. */
+/**
+ * The hosted self-service pages: small server-rendered forms in the login page's look,
+ * with its accessibility patterns. A refused form comes back with the message in a
+ * role=alert, the fields at fault marked aria-invalid and described by it, the focus on
+ * the first of them, and "– error" in the title. Validation is the server's (`novalidate`):
+ * its messages are the ones shown, the same for everyone and every browser.
+ */
 
 interface PasswordRule {
   minLength: number;
   maxLength: number;
 }
 
-function alert(error?: string): string {
-  return error ? `<p class="alert" role="alert" id="form-error">${escapeHtml(error)}</p>` : '';
+/** Why a submitted form was refused: the message shown, and the fields at fault (by input name). */
+export interface FormError {
+  message: string;
+  fields: string[];
 }
 
-function passwordField(rule: PasswordRule, label: string, autocomplete: 'new-password' | 'current-password'): string {
-  return `<label for="password">${label}</label>
-  <input id="password" name="password" type="password" autocomplete="${autocomplete}" required minlength="${rule.minLength}" maxlength="${rule.maxLength}" aria-describedby="password-hint">
+/** The values a re-rendered form keeps (never the password). */
+type Names = { givenName?: string; familyName?: string };
+
+/** Renders inputs in order: the first invalid one (or the first one) gets the focus. */
+class Fields {
+  private focused = false;
+
+  constructor(private readonly error?: FormError) {}
+
+  /** The attributes of one input: invalid when the error names it, focused when it comes first. */
+  state(name: string, hint?: string): string {
+    const invalid = this.error?.fields.includes(name) ?? false;
+    const someFieldInvalid = this.error?.fields.some((field) => FOCUSABLE.has(field)) ?? false;
+    const autofocus = !this.focused && (invalid || !someFieldInvalid);
+    if (autofocus) this.focused = true;
+    return fieldState({ invalid, hint, autofocus });
+  }
+
+  password(rule: PasswordRule, label: string): string {
+    return `<label for="password">${label}</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${rule.minLength}" maxlength="${rule.maxLength}"${this.state('password', 'password-hint')}>
   <p class="hint" id="password-hint">At least ${rule.minLength} characters${rule.maxLength < 1024 ? `, at most ${rule.maxLength}` : ''}. A few unrelated words make a strong, memorable password.</p>`;
+  }
+
+  names(values: Names): string {
+    return `<label for="givenName">Given name <span class="optional">(optional)</span></label>
+  <input id="givenName" name="givenName" type="text" autocomplete="given-name" maxlength="200" value="${escapeHtml(values.givenName ?? '')}"${this.state('givenName')}>
+  <label for="familyName">Family name <span class="optional">(optional)</span></label>
+  <input id="familyName" name="familyName" type="text" autocomplete="family-name" maxlength="200" value="${escapeHtml(values.familyName ?? '')}"${this.state('familyName')}>`;
+  }
 }
+
+/** The inputs users can type in; an error about anything else (the token) focuses the first field. */
+const FOCUSABLE = new Set(['email', 'password', 'givenName', 'familyName']);
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
-export function acceptInvitationPage(model: { token: string; email: string; poolName: string; rule: PasswordRule; error?: string }): string {
+export function acceptInvitationPage(model: { token: string; email: string; poolName: string; rule: PasswordRule; values?: Names; error?: FormError }): string {
+  const fields = new Fields(model.error);
   return renderPage(
-    'Accept your invitation',
+    pageTitle('Accept your invitation', model.error?.message),
     `<h1>Accept your invitation</h1>
 <p class="sub">Choose a password for <strong>${escapeHtml(model.email)}</strong> in ${escapeHtml(model.poolName)}.</p>
-${alert(model.error)}
-<form method="post" action="/self-service/accept-invitation">
+${renderFormError(model.error?.message)}
+<form method="post" action="/self-service/accept-invitation" novalidate>
   ${hidden('token', model.token)}
-  ${passwordField(model.rule, 'Choose a password', 'new-password')}
-  <label for="givenName">Given name <span class="hint">(optional)</span></label>
-  <input id="givenName" name="givenName" type="text" autocomplete="given-name" maxlength="200">
-  <label for="familyName">Family name <span class="hint">(optional)</span></label>
-  <input id="familyName" name="familyName" type="text" autocomplete="family-name" maxlength="200">
+  ${fields.password(model.rule, 'Choose a password')}
+  ${fields.names(model.values ?? {})}
   <button type="submit">Create my account</button>
 </form>`,
   );
@@ -50,36 +85,34 @@ export function verifyEmailPage(model: { token: string }): string {
   );
 }
 
-export function resetPasswordPage(model: { token: string; rule?: PasswordRule; error?: string }): string {
-  const rule = model.rule ?? { minLength: 8, maxLength: 1024 };
+export function resetPasswordPage(model: { token: string; rule: PasswordRule; error?: FormError }): string {
+  const fields = new Fields(model.error);
   return renderPage(
-    'Choose a new password',
+    pageTitle('Choose a new password', model.error?.message),
     `<h1>Choose a new password</h1>
 <p class="sub">Your other sessions will be signed out.</p>
-${alert(model.error)}
-<form method="post" action="/self-service/reset-password">
+${renderFormError(model.error?.message)}
+<form method="post" action="/self-service/reset-password" novalidate>
   ${hidden('token', model.token)}
-  ${passwordField(rule, 'New password', 'new-password')}
+  ${fields.password(model.rule, 'New password')}
   <button type="submit">Change my password</button>
 </form>`,
   );
 }
 
-export function registerPage(model: { poolId: string; poolName: string; rule: PasswordRule; email?: string; error?: string }): string {
+export function registerPage(model: { poolId: string; poolName: string; rule: PasswordRule; email?: string; values?: Names; error?: FormError }): string {
+  const fields = new Fields(model.error);
   return renderPage(
-    'Create your account',
+    pageTitle('Create your account', model.error?.message),
     `<h1>Create your account</h1>
 <p class="sub">in ${escapeHtml(model.poolName)}</p>
-${alert(model.error)}
-<form method="post" action="/self-service/register">
+${renderFormError(model.error?.message)}
+<form method="post" action="/self-service/register" novalidate>
   ${hidden('poolId', model.poolId)}
   <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="email" required maxlength="320" value="${escapeHtml(model.email ?? '')}">
-  ${passwordField(model.rule, 'Password', 'new-password')}
-  <label for="givenName">Given name <span class="hint">(optional)</span></label>
-  <input id="givenName" name="givenName" type="text" autocomplete="given-name" maxlength="200">
-  <label for="familyName">Family name <span class="hint">(optional)</span></label>
-  <input id="familyName" name="familyName" type="text" autocomplete="family-name" maxlength="200">
+  <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${escapeHtml(model.email ?? '')}"${fields.state('email')}>
+  ${fields.password(model.rule, 'Password')}
+  ${fields.names(model.values ?? {})}
   <button type="submit">Create my account</button>
 </form>`,
   );
