@@ -8,10 +8,30 @@ import { RedisUnavailableError } from './platform/redis/check-redis';
 /** Problems the operator must fix; printed as one line, without a stack. */
 const OPERATOR_ERRORS = [ConfigError, DatabaseUnavailableError, RedisUnavailableError];
 
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * Graceful shutdown (see app.ts) closes connections politely; with Redis down, BullMQ
+ * waits for it forever. A stop request must stop the process, so after the deadline it
+ * exits with status 1.
+ */
+function exitAfterShutdownDeadline(logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.warn(`Shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s (is Redis or PostgreSQL down?); exiting anyway`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const logger = new Logger('Main');
+  exitAfterShutdownDeadline(logger);
   if (config.role === 'worker') {
     await app.init();
     logger.log(`Identity Pools worker started`);

@@ -45,8 +45,12 @@ export class SelfServicePagesController {
   }
 
   @Get('verify-email')
-  async verifyEmailForm(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    await this.page(res, async () => verifyEmailPage(await validatePlain(TokenQuery, query)));
+  async verifyEmailForm(@Query() query: Record<string, unknown>, @Ip() ip: string, @Res() res: Response): Promise<void> {
+    await this.page(res, async () => {
+      const link = await validatePlain(TokenQuery, query);
+      await this.selfService.checkVerificationLink(link.token, ip);
+      return verifyEmailPage(link);
+    });
   }
 
   @Post('verify-email')

@@ -82,6 +82,12 @@ export class SelfServiceService implements OnModuleInit {
     }
   }
 
+  /** The hosted page checks the link when it opens (without spending it), so a dead link says so at once. */
+  async checkVerificationLink(token: string, ip: string): Promise<void> {
+    await this.limiter.consume(this.limits(ip));
+    await this.redeemable('email_verification', token);
+  }
+
   async verifyEmail(token: string, ip: string): Promise<UserResponse> {
     await this.limiter.consume(this.limits(ip));
     const row = await this.redeemable('email_verification', token);

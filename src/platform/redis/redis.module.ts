@@ -1,9 +1,30 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 
 export const REDIS = Symbol('REDIS');
+
+/**
+ * Without an 'error' listener ioredis prints every failed reconnect, with a stack, to
+ * stderr. One warning when Redis goes away and one line when it is back say the same
+ * (and /health/ready reports the outage meanwhile).
+ */
+function watchOutages(redis: Redis): Redis {
+  const logger = new Logger('Redis');
+  let down = false;
+  redis.on('error', (error: NodeJS.ErrnoException) => {
+    if (down) return;
+    down = true;
+    logger.warn(`Redis is unreachable (${error.code ?? error.message}); reconnecting`);
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.log('Redis is reachable again');
+  });
+  return redis;
+}
 
 /** One shared connection for counters and health; queues open their own. */
 @Global()
@@ -13,7 +34,7 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       // One retry per command: callers (health, rate limits) want a fast answer, not a hang, while Redis is away.
-      useFactory: (config: AppConfig) => new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false }),
+      useFactory: (config: AppConfig) => watchOutages(new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false })),
     },
   ],
   exports: [REDIS],

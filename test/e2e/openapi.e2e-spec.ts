@@ -1,0 +1,196 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * /docs and /docs-json describe the management API of API.md: every path and method,
+ * each with a summary, its responses and request schemas with examples.
+ */
+interface Operation {
+  summary?: string;
+  parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema?: unknown; example?: unknown }> }>;
+  security?: unknown[];
+}
+interface Schema {
+  type?: string;
+  $ref?: string;
+  example?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  required?: string[];
+  allOf?: Schema[];
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme: string }> };
+}
+
+/** API.md: "Workspaces and keys", "Identity pools", "Users", "Groups", and the health checks of "Operations". */
+const CONTRACT: [string, string][] = [
+  ['post', '/v1/workspaces'],
+  ['get', '/v1/workspaces'],
+  ['get', '/v1/workspaces/{ws}'],
+  ['patch', '/v1/workspaces/{ws}'],
+  ['delete', '/v1/workspaces/{ws}'],
+  ['post', '/v1/workspaces/{ws}/api-keys'],
+  ['get', '/v1/workspaces/{ws}/api-keys'],
+  ['delete', '/v1/workspaces/{ws}/api-keys/{id}'],
+  ['post', '/v1/workspaces/{ws}/pools'],
+  ['get', '/v1/workspaces/{ws}/pools'],
+  ['get', '/v1/workspaces/{ws}/pools/{pool}'],
+  ['patch', '/v1/workspaces/{ws}/pools/{pool}'],
+  ['delete', '/v1/workspaces/{ws}/pools/{pool}'],
+  ['post', '/v1/workspaces/{ws}/pools/{pool}/users'],
+  ['get', '/v1/workspaces/{ws}/pools/{pool}/users'],
+  ['get', '/v1/workspaces/{ws}/pools/{pool}/users/{user}'],
+  ['patch', '/v1/workspaces/{ws}/pools/{pool}/users/{user}'],
+  ['delete', '/v1/workspaces/{ws}/pools/{pool}/users/{user}'],
+  ['put', '/v1/workspaces/{ws}/pools/{pool}/users/{user}/password'],
+  ['post', '/v1/workspaces/{ws}/pools/{pool}/users/{user}/invitations'],
+  ['get', '/v1/workspaces/{ws}/pools/{pool}/users/{user}/groups'],
+  ['post', '/v1/workspaces/{ws}/groups'],
+  ['get', '/v1/workspaces/{ws}/groups'],
+  ['get', '/v1/workspaces/{ws}/groups/{group}'],
+  ['patch', '/v1/workspaces/{ws}/groups/{group}'],
+  ['delete', '/v1/workspaces/{ws}/groups/{group}'],
+  ['post', '/v1/workspaces/{ws}/groups/{group}/members'],
+  ['get', '/v1/workspaces/{ws}/groups/{group}/members'],
+  ['delete', '/v1/workspaces/{ws}/groups/{group}/members/{user}'],
+  ['get', '/health/live'],
+  ['get', '/health/ready'],
+];
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+describe('OpenAPI document and UI', () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+  const schema = (ref: string): Schema => doc.components.schemas[ref.replace('#/components/schemas/', '')];
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([method]) => HTTP_METHODS.includes(method))
+        .map(([method, op]) => ({ method, path, op })),
+    );
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const res = await t.http.get('/docs-json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    doc = res.body;
+  });
+  afterAll(() => t.close());
+
+  it('serves the UI at /docs as HTML without an API key', async () => {
+    const res = await t.http.get('/docs').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toMatch(/<html/i);
+    expect(res.text).toMatch(/swagger-ui/i);
+  });
+
+  it('serves an OpenAPI 3 document', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('Identity Pools');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // API keys are opaque, not JWTs.
+    expect(doc.components.securitySchemes.bearer).not.toHaveProperty('bearerFormat', 'JWT');
+  });
+
+  it('documents every management path of the contract and the health checks', () => {
+    const missing = CONTRACT.filter(([method, path]) => !doc.paths[path]?.[method]).map(([m, p]) => `${m.toUpperCase()} ${p}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('gives each operation a summary, its responses, and its path parameters', () => {
+    for (const { method, path, op } of operations()) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect([where, typeof op.summary === 'string' && op.summary.length > 5]).toEqual([where, true]);
+      expect([where, Object.keys(op.responses).length]).toEqual([where, expect.any(Number)]);
+      expect(Object.keys(op.responses).length).toBeGreaterThan(0);
+      const success = Object.keys(op.responses).filter((code) => /^2\d\d$/.test(code));
+      expect([where, success.length]).toEqual([where, 1]);
+      for (const [code, response] of Object.entries(op.responses)) {
+        expect([where, code, typeof response.description]).toEqual([where, code, 'string']);
+        // Errors are problem+json; a success with a body says what the body is.
+        if (/^[45]/.test(code)) expect([where, code, Object.keys(response.content ?? {})]).toEqual([where, code, ['application/problem+json']]);
+        if (/^20[01]$/.test(code)) expect([where, code, Boolean(response.content)]).toEqual([where, code, true]);
+      }
+      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const documented = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+      expect([where, documented]).toEqual([where, params]);
+    }
+  });
+
+  it('marks management operations as needing the bearer key, and documents 401', () => {
+    for (const { method, path, op } of operations().filter(({ path }) => path.startsWith('/v1/workspaces'))) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect([where, op.security]).toEqual([where, [{ bearer: [] }]]);
+      expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['401'])]);
+    }
+  });
+
+  it('documents the errors the contract names: 404 on ids, 409 on duplicates, 400/413/415 on bodies', () => {
+    for (const { method, path, op } of operations().filter(({ path }) => path.startsWith('/v1/workspaces/{ws}'))) {
+      expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining(['404'])]);
+      if (op.requestBody) expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining(['400', '413', '415'])]);
+    }
+    for (const path of ['/v1/workspaces/{ws}/pools', '/v1/workspaces/{ws}/pools/{pool}/users', '/v1/workspaces/{ws}/groups']) {
+      expect(Object.keys(doc.paths[path].post.responses)).toContain('409');
+    }
+    expect(Object.keys(doc.paths['/health/ready'].get.responses).sort()).toEqual(['200', '503']);
+  });
+
+  it('gives every request body a schema whose fields have examples', () => {
+    const withoutExample: string[] = [];
+    const visit = (s: Schema, at: string, seen: Set<string>) => {
+      if (s.$ref) {
+        if (seen.has(s.$ref)) return;
+        return visit(schema(s.$ref), at, new Set([...seen, s.$ref]));
+      }
+      for (const part of s.allOf ?? []) visit(part, at, seen);
+      for (const [name, prop] of Object.entries(s.properties ?? {})) {
+        if (prop.$ref) visit(prop, `${at}.${name}`, seen);
+        else if (prop.type === 'array' && prop.items?.$ref && prop.example === undefined) visit(prop.items, `${at}.${name}[]`, seen);
+        else if (prop.example === undefined) withoutExample.push(`${at}.${name}`);
+      }
+    };
+    for (const { method, path, op } of operations()) {
+      if (!op.requestBody) continue;
+      const body = op.requestBody.content['application/json'];
+      expect([method, path, body?.schema?.$ref]).toEqual([method, path, expect.stringMatching(/^#\/components\/schemas\//)]);
+      visit(body.schema, body.schema.$ref!.split('/').pop()!, new Set());
+    }
+    expect(withoutExample).toEqual([]);
+  });
+
+  it('describes CreateUserDto and CreatePoolDto with examples and the required fields', () => {
+    const user = doc.components.schemas.CreateUserDto;
+    expect(user.required).toEqual(['credential']);
+    expect(user.properties!.email).toMatchObject({ type: 'string', example: expect.stringContaining('@') });
+    expect(user.properties!.mobile.example).toMatch(/^\+\d+$/);
+    expect(user.properties!.credential.$ref).toBe('#/components/schemas/CredentialDto');
+    expect(doc.components.schemas.CredentialDto.properties!.mode).toMatchObject({ example: expect.stringMatching(/^(password|invitation)$/) });
+
+    const pool = doc.components.schemas.CreatePoolDto;
+    expect(pool.required).toEqual(['name']);
+    expect(pool.properties!.name.example).toEqual(expect.any(String));
+    expect(pool.properties!.authenticationMechanisms.example).toEqual(['password']);
+    expect(schema(pool.properties!.passwordPolicy.$ref!).properties!.minLength.example).toEqual(expect.any(Number));
+    expect(schema(pool.properties!.lockout.$ref!).properties!.maxFailedAttempts.example).toEqual(expect.any(Number));
+  });
+
+  it('shows the API key once: in the create response schema only', () => {
+    const created = doc.paths['/v1/workspaces/{ws}/api-keys'].post.responses['201'].content!['application/json'].schema as Schema;
+    expect(schema(created.$ref!).properties).toHaveProperty('key');
+    const listed = doc.paths['/v1/workspaces/{ws}/api-keys'].get.responses['200'].content!['application/json'].schema as Schema;
+    const item = schema(schema(listed.$ref!).properties!.items.items!.$ref!);
+    expect(item.properties).not.toHaveProperty('key');
+    // No response schema has a password or hash field.
+    const leaky = Object.entries(doc.components.schemas)
+      .filter(([name]) => /Response$/.test(name))
+      .flatMap(([name, s]) => Object.keys(s.properties ?? {}).filter((p) => /password(?!Policy)|hash/i.test(p)).map((p) => `${name}.${p}`));
+    expect(leaky).toEqual([]);
+  });
+});
