@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { validatePlain } from '../platform/http/validate-plain';
 import { IdParam } from '../platform/ids/id-param';
@@ -12,6 +12,8 @@ export const NDJSON = 'application/x-ndjson';
 
 @ApiTags('Bulk migration')
 @ApiBearerAuth()
+// Named only inside the oneOf below, so the document would otherwise lack it.
+@ApiExtraModels(JsonImportDto)
 @Controller('v1/workspaces/:ws/pools/:pool/imports')
 export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
