@@ -13,7 +13,8 @@ describe('groups', () => {
   const memberIds = async (groupId: string) => ids((await listAll<{ id: string }>(t, members(groupId), 200)).items);
 
   beforeAll(async () => {
-    t = await startTestApp({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
+    // No worker (ROLE=api): invitations stay 'queued' instead of racing the mail worker.
+    t = await startTestApp({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ROLE: 'api' });
     ws = (await createWorkspace(t)).id;
   });
   afterAll(() => t.close());
