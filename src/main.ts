@@ -1,6 +1,7 @@
+// First: sizes libuv's thread pool before anything uses it (see platform/threadpool).
+import './platform/threadpool/size-threadpool';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app';
 import { ConfigError, loadConfig } from './platform/config/config';
 import { DatabaseUnavailableError } from './platform/database/ensure-database';
 import { RedisUnavailableError } from './platform/redis/check-redis';
@@ -29,6 +30,8 @@ function exitAfterShutdownDeadline(logger: Logger): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Loaded after the config is checked, so a bad setting is reported in a blink, not after every module has loaded.
+  const { createApp } = await import('./app');
   const app = await createApp(config);
   const logger = new Logger('Main');
   exitAfterShutdownDeadline(logger);
