@@ -37,14 +37,13 @@ export class MailOutboxRepository {
   }
 
   /** Messages no worker is holding: never queued (Redis was down), or left by a killed worker. */
-  async unsentIds(olderThanSeconds: number, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.outbox.query(
-      `SELECT id FROM mail_outbox
+  unsent(olderThanSeconds: number, limit: number): Promise<Pick<MailOutbox, 'id' | 'attempts'>[]> {
+    return this.outbox.query(
+      `SELECT id, attempts FROM mail_outbox
         WHERE status IN ('pending', 'sending') AND created_at < now() - make_interval(secs => $1)
           AND (locked_until IS NULL OR locked_until < now())
         ORDER BY created_at LIMIT $2`,
       [olderThanSeconds, limit],
     );
-    return rows.map((row) => row.id);
   }
 }

@@ -12,6 +12,10 @@ export interface MailJob {
 
 export const MAIL_JOB = 'send';
 
+function mailJobId(outboxId: string): string {
+  return `mail-${outboxId}`;
+}
+
 /** Five retries after the first attempt, with doubling delays (2 s, 4 s, … 32 s by default). */
 export const MAIL_ATTEMPTS = 6;
 
@@ -30,17 +34,50 @@ export class MailProducer {
    * PostgreSQL and the sweeper queues it once Redis is back.
    */
   async enqueue(outboxIds: string[]): Promise<void> {
-    if (!outboxIds.length) return;
+    await this.add(outboxIds.map((outboxId) => ({ outboxId, jobId: mailJobId(outboxId) })));
+  }
+
+  /**
+   * Queues what the sweeper found unsent and held by nobody. A row whose job is waiting or delayed is left to it.
+   * A job BullMQ still knows but will not run again keeps its id taken: active on a worker that was killed (BullMQ
+   * frees it only after its own lock and stall checks, long after MAIL_CLAIM_SECONDS), or finished as a no-op
+   * while a dead worker's claim still held the row. Such a row gets a takeover job, one per claim (the row's
+   * attempt count), so repeated sweeps do not multiply it.
+   */
+  async requeue(rows: { id: string; attempts: number }[]): Promise<void> {
+    if (!rows.length) return;
+    try {
+      const states = await Promise.all(rows.map((row) => this.queue.getJobState(mailJobId(row.id))));
+      const jobs = rows.flatMap((row, index) => {
+        switch (states[index]) {
+          case 'unknown':
+            return [{ outboxId: row.id, jobId: mailJobId(row.id) }];
+          case 'active':
+          case 'completed':
+          case 'failed':
+            return [{ outboxId: row.id, jobId: `${mailJobId(row.id)}-${row.attempts}` }];
+          default:
+            return [];
+        }
+      });
+      await this.add(jobs);
+    } catch (error) {
+      this.logger.warn({ count: rows.length, err: (error as Error).message }, 'Could not queue emails now; the sweeper will');
+    }
+  }
+
+  private async add(jobs: { outboxId: string; jobId: string }[]): Promise<void> {
+    if (!jobs.length) return;
     try {
       await this.queue.addBulk(
-        outboxIds.map((outboxId) => ({
+        jobs.map(({ outboxId, jobId }) => ({
           name: MAIL_JOB,
           data: { outboxId },
-          opts: { jobId: `mail-${outboxId}`, attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.mail.retryDelayMs } },
+          opts: { jobId, attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.mail.retryDelayMs } },
         })),
       );
     } catch (error) {
-      this.logger.warn({ count: outboxIds.length, err: (error as Error).message }, 'Could not queue emails now; the sweeper will');
+      this.logger.warn({ count: jobs.length, err: (error as Error).message }, 'Could not queue emails now; the sweeper will');
     }
   }
 }

@@ -4,7 +4,7 @@ import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { afterCommit } from '../platform/database/transactions';
 import { MailOutboxRepository } from './mail-outbox.repository';
-import { MailProducer } from './mail.queue';
+import { MAIL_ATTEMPTS, MailProducer } from './mail.queue';
 import { MailSender } from './mail.sender';
 import { MailContent, renderMail } from './mail.templates';
 
@@ -54,6 +54,9 @@ export class MailService {
   async deliver(outboxId: string, final: boolean): Promise<void> {
     const row = await this.outbox.claim(outboxId, this.config.mail.claimSeconds);
     if (!row) return;
+    // Attempts count on the row, not the job: a takeover or a re-queue after Redis lost its jobs is a new job
+    // with attempts of its own, and the row must still give up after MAIL_ATTEMPTS.
+    const last = final || row.attempts >= MAIL_ATTEMPTS;
     const composer = this.composers.get(row.kind);
     try {
       if (!composer) throw new Error(`no composer for email kind "${row.kind}"`);
@@ -67,8 +70,8 @@ export class MailService {
       await composer.onSent?.(row.payload);
     } catch (error) {
       const message = (error as Error).message;
-      await this.outbox.release(row.id, message, final);
-      if (final) {
+      await this.outbox.release(row.id, message, last);
+      if (last) {
         this.logger.error({ outboxId, kind: row.kind, attempts: row.attempts, err: message }, 'Email failed for good');
         await composer?.onFailed?.(row.payload, message);
       } else {
@@ -80,8 +83,8 @@ export class MailService {
 
   /** Queues what was never queued or was left by a dead worker. */
   async requeueUnsent(olderThanSeconds: number, limit = 5000): Promise<number> {
-    const ids = await this.outbox.unsentIds(olderThanSeconds, limit);
-    await this.producer.enqueue(ids);
-    return ids.length;
+    const rows = await this.outbox.unsent(olderThanSeconds, limit);
+    await this.producer.requeue(rows);
+    return rows.length;
   }
 }

@@ -18,6 +18,8 @@ export class SmtpSink {
   private server?: SMTPServer;
   /** Set to make the server refuse messages (to test retries). */
   refuse = false;
+  /** How long the server takes over each message before accepting it (to keep a batch in flight). */
+  delayMs = 0;
 
   get url(): string {
     return `smtp://127.0.0.1:${(this.server!.server.address() as AddressInfo).port}`;
@@ -35,7 +37,8 @@ export class SmtpSink {
           return;
         }
         simpleParser(stream)
-          .then((mail: ParsedMail) => {
+          .then(async (mail: ParsedMail) => {
+            if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
             this.messages.push({
               to: [mail.to].flat().map((a) => a?.text ?? '').join(','),
               subject: mail.subject ?? '',
@@ -49,6 +52,8 @@ export class SmtpSink {
           .catch(callback);
       },
     });
+    // A client that dies mid-session (a killed worker) resets its connection: not the sink's failure.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
