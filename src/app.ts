@@ -9,6 +9,7 @@ import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
 import { migrate } from './platform/database/migrate';
+import { CONSOLE_MOUNT, consoleRouter } from './platform/http/console-static';
 import { jsonBody } from './platform/http/json-body.middleware';
 import { validationPipe } from './platform/http/validation';
 import { setupOpenApi } from './platform/openapi/openapi';
@@ -28,6 +29,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
+  // The admin console's static files: public, answered before any body parsing or guard.
+  app.use(CONSOLE_MOUNT, consoleRouter());
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
   const forms = urlencoded({ extended: false, limit: '16kb' });
   app.use(`${OIDC_MOUNT}/interaction`, forms);

@@ -1,0 +1,234 @@
+import { api, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
+import { formatTime, h, mount } from '../dom.js';
+import { confirmButton, field, notice, onSubmit, problemBox, textOrNull } from '../forms.js';
+import { breadcrumbs, heading, invitationText, routes, section, sleep, statusBadge, ViewContext } from '../ui.js';
+import { policyHint } from './pool-users.js';
+
+const PROFILE_FIELDS = ['email', 'mobile', 'givenName', 'familyName', 'name'] as const;
+
+/** A user: edit the profile, disable or enable, invitation and its delivery, password, groups, delete. */
+export async function userView(ctx: ViewContext) {
+  const { ws, pool: poolId, user: userId } = ctx.params;
+  const p = paths(ws);
+  const userPath = p.user(poolId, userId);
+  const [pool, loaded, groups] = await Promise.all([
+    api.get<Pool>(p.pool(poolId)),
+    api.get<User>(userPath),
+    listAll<Group>(`${userPath}/groups`),
+  ]);
+  let user = loaded;
+
+  const summary = h('div', { class: 'user-summary' });
+  const access = h('div');
+  const invitation = h('div', { 'aria-live': 'polite' });
+
+  function renderSummary(): void {
+    mount(
+      summary,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('div', null, h('dt', null, 'Status'), h('dd', null, statusBadge(user.status), user.lockedUntil && h('span', { class: 'badge badge-warn' }, `Locked until ${formatTime(user.lockedUntil)}`))),
+        h('div', null, h('dt', null, 'Email'), h('dd', null, user.email ?? '—', user.email && (user.emailVerified ? ' (verified)' : ' (not verified)'))),
+        h('div', null, h('dt', null, 'Mobile'), h('dd', null, user.mobile ?? '—')),
+        h('div', null, h('dt', null, 'Last sign-in'), h('dd', null, formatTime(user.lastSignInAt))),
+        h('div', null, h('dt', null, 'Created'), h('dd', null, formatTime(user.createdAt))),
+        user.externalId && h('div', null, h('dt', null, 'External id'), h('dd', null, user.externalId)),
+        h('div', null, h('dt', null, 'User id'), h('dd', null, h('code', null, user.id))),
+      ),
+    );
+  }
+
+  // The heading and breadcrumb follow the name as it is edited.
+  const head = h('div');
+  function renderHead(): void {
+    mount(head, breadcrumbs(['Users', routes.pools(ws)], [pool.name, routes.pool(ws, poolId)], [userLabel(user), null]), heading(userLabel(user)));
+    ctx.title(userLabel(user));
+  }
+
+  function update(next: User): void {
+    const renamed = userLabel(next) !== userLabel(user);
+    user = next;
+    if (renamed || !head.firstChild) renderHead();
+    renderSummary();
+    renderAccess();
+    renderInvitation();
+  }
+
+  function renderAccess(): void {
+    const disabled = user.status === 'disabled';
+    const toggle = h('button', { type: 'button', class: disabled ? '' : 'secondary' }, disabled ? 'Enable user' : 'Disable user');
+    const message = h('div', { role: 'status' });
+    toggle.addEventListener('click', async () => {
+      toggle.disabled = true;
+      try {
+        update(await api.patch<User>(userPath, { status: disabled ? 'active' : 'disabled' }));
+        ctx.announce(user.status === 'disabled' ? `${userLabel(user)} is disabled and cannot sign in.` : `${userLabel(user)} is enabled.`);
+        access.querySelector<HTMLButtonElement>('button')?.focus();
+      } catch (error) {
+        toggle.disabled = false;
+        mount(message, problemBox(error));
+      }
+    });
+    const unlock = user.lockedUntil ? h('button', { type: 'button', class: 'secondary' }, 'Unlock') : null;
+    unlock?.addEventListener('click', async () => {
+      try {
+        update(await api.patch<User>(userPath, { lockedUntil: null }));
+        ctx.announce('Unlocked.');
+      } catch (error) {
+        mount(message, problemBox(error));
+      }
+    });
+    mount(
+      access,
+      h(
+        'p',
+        null,
+        disabled
+          ? 'This user is disabled: they cannot sign in, and their sessions and refresh tokens have stopped working.'
+          : 'Disabling a user stops their sign-ins at once and ends their sessions.',
+      ),
+      h('div', { class: 'actions' }, toggle, unlock),
+      message,
+    );
+  }
+
+  // The invitation and its delivery: queued → sent (or failed), followed live after a re-send.
+  let following = false;
+  function renderInvitation(): void {
+    const inv = user.invitation;
+    const resend = h('button', { type: 'button', class: 'secondary' }, inv ? 'Re-send invitation' : 'Send invitation');
+    const message = h('div');
+    resend.addEventListener('click', async () => {
+      resend.disabled = true;
+      try {
+        await api.post<void>(`${userPath}/invitations`);
+        ctx.announce('A new invitation is queued. Earlier links stop working.');
+        update(await api.get<User>(userPath));
+        void follow();
+      } catch (error) {
+        resend.disabled = false;
+        mount(message, problemBox(error));
+      }
+    });
+    const canSend = user.email && (user.status === 'invited' || (inv !== null && inv.status !== 'accepted'));
+    mount(
+      invitation,
+      inv
+        ? h(
+            'dl',
+            { class: 'facts' },
+            h('div', null, h('dt', null, 'Delivery'), h('dd', { class: 'invitation-status' }, invitationText(inv))),
+            h('div', null, h('dt', null, 'Sent'), h('dd', null, formatTime(inv.sentAt))),
+            h('div', null, h('dt', null, 'Link expires'), h('dd', null, inv.status === 'accepted' ? '—' : formatTime(inv.expiresAt))),
+          )
+        : h('p', null, 'This user was not invited: an admin set their password, or they signed up or were imported.'),
+      inv?.status === 'failed' && notice('warning', 'The mail server did not accept the invitation after several attempts. Check the address and the service’s SMTP settings, then send it again.'),
+      canSend && h('p', { class: 'hint' }, 'Sending again makes a new link; links sent earlier stop working.'),
+      canSend && h('div', { class: 'actions' }, resend),
+      message,
+    );
+  }
+
+  async function follow(): Promise<void> {
+    if (following) return;
+    following = true;
+    try {
+      for (let i = 0; i < 30 && user.invitation?.status === 'queued'; i++) {
+        await sleep(1000, ctx.signal);
+        update(await api.get<User>(userPath, undefined, ctx.signal));
+      }
+      if (user.invitation) ctx.announce(`Invitation: ${invitationText(user.invitation).toLowerCase()}.`);
+    } catch {
+      // Left the screen, or the user is gone: nothing to follow.
+    } finally {
+      following = false;
+    }
+  }
+
+  const profile = onSubmit(
+    h(
+      'form',
+      { class: 'stack' },
+      h(
+        'div',
+        { class: 'grid-2' },
+        field({ label: 'Email', name: 'email', type: 'email', value: user.email, hint: 'Changing it marks the email as not verified.', props: { autocomplete: 'off' } }),
+        field({ label: 'Mobile', name: 'mobile', type: 'tel', value: user.mobile, hint: 'International format, e.g. +14155550100.', props: { autocomplete: 'off' } }),
+        field({ label: 'Given name', name: 'givenName', value: user.givenName, props: { autocomplete: 'off' } }),
+        field({ label: 'Family name', name: 'familyName', value: user.familyName, props: { autocomplete: 'off' } }),
+        field({ label: 'Display name', name: 'name', value: user.name, props: { autocomplete: 'off' } }),
+      ),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save profile')),
+    ),
+    async (form) => {
+      const changes: Record<string, string | null> = {};
+      for (const name of PROFILE_FIELDS) {
+        const value = textOrNull(form, name);
+        if (value !== user[name]) changes[name] = value;
+      }
+      if (Object.keys(changes).length === 0) return 'Nothing changed.';
+      update(await api.patch<User>(userPath, changes));
+      return 'Profile saved.';
+    },
+  );
+
+  const password = onSubmit(
+    h(
+      'form',
+      { class: 'stack' },
+      field({ label: 'New password', name: 'password', type: 'password', hint: policyHint(pool), props: { autocomplete: 'new-password' } }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Set password')),
+    ),
+    async (form) => {
+      const input = form.elements.namedItem('password') as HTMLInputElement;
+      await api.put<void>(`${userPath}/password`, { password: input.value });
+      input.value = '';
+      update(await api.get<User>(userPath));
+      return user.status === 'disabled'
+        ? 'Password set. The user is still disabled: enable them to let them sign in.'
+        : 'Password set. The user is active and can sign in with it; their earlier sessions have ended.';
+    },
+  );
+
+  const groupList = groups.length
+    ? h('ul', { class: 'chips' }, groups.map((group) => h('li', null, h('a', { href: routes.group(ws, group.id) }, group.name))))
+    : h('p', null, 'Not in any group.');
+
+  const remove = h('div', { 'aria-live': 'polite' });
+  mount(
+    remove,
+    confirmButton(
+      'Delete user',
+      `Delete ${userLabel(user)}? Their password, group memberships and invitations are deleted too. This cannot be undone.`,
+      async () => {
+        await api.delete(userPath);
+        ctx.announce(`${userLabel(user)} deleted.`);
+        ctx.navigate(routes.pool(ws, poolId));
+      },
+      (error) => remove.append(problemBox(error)),
+    ),
+  );
+
+  update(user);
+  if (user.invitation?.status === 'queued') void follow();
+
+  return h(
+    'div',
+    null,
+    head,
+    h(
+      'div',
+      { class: 'columns' },
+      h('div', null, section('Overview', null, summary), section('Profile', null, profile), section('Groups', h('span', null, 'Assign groups under ', h('a', { href: routes.groups(ws) }, 'Groups'), '.'), groupList)),
+      h(
+        'div',
+        null,
+        section('Access', null, access),
+        section('Invitation', null, invitation),
+        section('Set password', 'The user becomes active (unless disabled) and open invitation links stop working.', password),
+        section('Delete', null, remove),
+      ),
+    ),
+  );
+}
