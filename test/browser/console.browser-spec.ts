@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { Browser, BrowserContext, Locator } from 'playwright-core';
+import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
 import { buildConsole } from './support/console';
@@ -97,7 +98,8 @@ describe('admin console in Chromium', () => {
       expect(await isFocused(page.getByLabel('API key'))).toBe(true);
       await page.getByLabel('API key').fill('not-a-key-at-all-0123456789abcdef');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByRole('alert').textContent()).resolves.toContain('Unauthorized');
+      await expect(page.getByRole('alert').locator('.problem-title').textContent()).resolves.toBe('This key was not accepted');
+      await expect(page.getByLabel('API key').getAttribute('aria-invalid')).resolves.toBe('true');
       await page.getByLabel('API key').fill(ROOT_KEY);
       await shot('sign-in');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -353,6 +355,45 @@ describe('admin console in Chromium', () => {
       await context.close();
     }
   }, 240_000);
+
+  it('takes a workspace key straight into its workspace; filters and pages a long user list', async () => {
+    const ws = (await t.root('post', '/v1/workspaces').send({ name: 'Globex' }).expect(201)).body.id as string;
+    const key = (await t.root('post', `/v1/workspaces/${ws}/api-keys`).send({ name: 'console' }).expect(201)).body.key as string;
+    const pool = (await t.root('post', `/v1/workspaces/${ws}/pools`).send({ name: 'Staff' }).expect(201)).body.id as string;
+    // 45 users through a JSON import (invited, no email): three pages of 20.
+    const users = Array.from({ length: 45 }, (_, i) => ({ email: `staff${String(i).padStart(2, '0')}@globex.test`, givenName: `Staff ${i}` }));
+    const job = (await t.as(key, 'post', `/v1/workspaces/${ws}/pools/${pool}/imports`).send({ users }).expect(202)).body.id as string;
+    await eventually(() => t.as(key, 'get', `/v1/workspaces/${ws}/pools/${pool}/imports/${job}`).expect(200).expect((res) => expect(res.body.status).toBe('completed')), 30_000);
+    const disabled = (await t.as(key, 'get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: 'staff07@' }).expect(200)).body.items[0].id as string;
+    await t.as(key, 'patch', `/v1/workspaces/${ws}/pools/${pool}/users/${disabled}`).send({ status: 'disabled' }).expect(200);
+
+    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const main = page.locator('main');
+      await page.goto(`${t.baseUrl}/console/`);
+      await page.getByLabel('API key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // No picker: the key's one workspace, named in the header (not a link to switch).
+      await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+      await expect(page.locator('header .workspace strong').textContent()).resolves.toBe('Globex');
+      await page.getByRole('link', { name: 'Staff', exact: true }).click();
+      await main.getByText('Page 1: 20 users.').waitFor();
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await main.getByText('Page 2: 20 users.').waitFor();
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await main.getByText('Page 3: 5 users.').waitFor();
+      await expect(page.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await main.getByText('Page 2: 20 users.').waitFor();
+      // The status filter goes back to the first page.
+      await page.getByLabel('Status').selectOption({ label: 'Disabled' });
+      await main.getByText('Page 1: 1 user.').waitFor();
+      await expect(main.locator('tbody tr').textContent()).resolves.toContain('Staff 7');
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** Signs in through the hosted login page (authorization code + PKCE); resolves with the ID token's claims. */

@@ -28,7 +28,21 @@ export async function loginView(ctx: ViewContext) {
     const key = (form.elements.namedItem('key') as HTMLInputElement).value.trim();
     if (!key) throw new ApiError({ title: 'Paste an API key', status: 0, errors: [{ field: 'key', message: 'The API key is required.' }] });
     // The key is checked by using it; it is stored only once it works.
-    const page = await request<Page<Workspace>>('GET', '/v1/workspaces', { key, query: { limit: 2 } });
+    let page: Page<Workspace>;
+    try {
+      page = await request<Page<Workspace>>('GET', '/v1/workspaces', { key, query: { limit: 2 } });
+    } catch (error) {
+      // The API's 401 speaks to programs (“send a valid API key as Authorization: Bearer”); say it for a person.
+      if (error instanceof ApiError && error.status === 401) {
+        throw new ApiError({
+          ...error.problem,
+          title: 'This key was not accepted',
+          detail: 'Paste the whole key: the root key (ROOT_API_KEY) or a workspace key that has not been revoked. Keys are case-sensitive.',
+          errors: [{ field: 'key', message: 'Not a valid API key.' }],
+        });
+      }
+      throw error;
+    }
     setApiKey(key);
     reason = null;
     // A workspace key sees exactly its own workspace: go straight in.

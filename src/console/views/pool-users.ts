@@ -19,16 +19,32 @@ export async function poolUsersView(ctx: ViewContext) {
   ctx.title(`${pool.name} – Users`);
 
   // The list: search, status filter, pages by cursor (a stack of the cursors that led here).
-  const results = h('div', { class: 'results', 'aria-live': 'polite' });
+  // The summary line is the live region (not the table, which would be read out whole).
+  const summaryLine = h('p', { class: 'muted summary', role: 'status', tabindex: -1 });
+  const results = h('div', { class: 'results' });
   const cursors: (string | null)[] = [null];
   let query = { search: '', status: '' };
 
+  // While an invitation is queued, the list looks again every few seconds until it is sent
+  // (unless the admin is working in the list: the focus stays where it is).
+  let follow: ReturnType<typeof setTimeout> | undefined;
+  let follows = 0;
+  ctx.signal.addEventListener('abort', () => clearTimeout(follow));
+
   async function load(): Promise<void> {
     const cursor = cursors[cursors.length - 1];
+    clearTimeout(follow);
     results.setAttribute('aria-busy', 'true');
     try {
       const page = await api.get<Page<User>>(p.users(poolId), { ...query, limit: PAGE_SIZE, cursor }, ctx.signal);
       mount(results, usersTable(page));
+      if (page.items.some((user) => user.invitation?.status === 'queued') && follows++ < 20) {
+        const tick = (): void => {
+          if (results.contains(document.activeElement)) follow = setTimeout(tick, 2000);
+          else void load();
+        };
+        follow = setTimeout(tick, 2000);
+      }
     } catch (error) {
       if ((error as Error).name !== 'AbortError') mount(results, problemBox(error));
     } finally {
@@ -48,7 +64,7 @@ export async function poolUsersView(ctx: ViewContext) {
     // The buttons are rebuilt with the page; the focus goes to the new page's summary.
     const turn = async (): Promise<void> => {
       await load();
-      results.querySelector<HTMLElement>('.summary')?.focus();
+      summaryLine.focus();
     };
     previous.addEventListener('click', () => {
       cursors.pop();
@@ -58,8 +74,8 @@ export async function poolUsersView(ctx: ViewContext) {
       cursors.push(page.nextCursor);
       void turn();
     });
+    if (summaryLine.textContent !== summary) summaryLine.textContent = summary;
     return [
-      h('p', { class: 'muted summary', tabindex: -1 }, summary),
       page.items.length > 0 &&
         h(
           'table',
@@ -152,7 +168,7 @@ export async function poolUsersView(ctx: ViewContext) {
     'users',
     h('div', { class: 'toolbar' }, toggle),
     panel,
-    section('Users', null, search, results),
+    section('Users', null, search, summaryLine, results),
   );
 }
 
