@@ -27,6 +27,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // Nest prints logs buffered during start only when an HTTP server listens; the worker
+  // role never listens, so without this every worker log line stayed in memory, unseen.
+  app.flushLogs();
   app.disable('x-powered-by');
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
   // The admin console's static files: public, answered before any body parsing or guard.
