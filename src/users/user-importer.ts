@@ -75,6 +75,9 @@ export class UserImporter {
       const planned = target ? this.merge(target, prepared) : this.create(scope, prepared);
       [byEmail, byMobile, byExternalId].forEach((map) => map.forEach((value, key) => value === target && map.delete(key)));
       index(planned);
+      // The merged plan replaces its target: a user written twice in one statement would
+      // break the primary key (INSERT) or keep an arbitrary version (UPDATE ... FROM).
+      if (target) touched.delete(target);
       touched.add(planned);
       outcomes.push({ line, kind: target ? 'updated' : 'created', userId: planned.row.id, email: planned.row.email, status: planned.row.status, groups: record.groups ?? [] });
     }
