@@ -29,6 +29,12 @@ export interface ChunkCounts {
 
 type Scope = { workspaceId: string; poolId: string };
 
+export interface ResumableImport {
+  id: string;
+  /** For a running job whose owner stopped renewing: when its lease ran out. */
+  expiredLease: Date | null;
+}
+
 /** The running-job owner no longer holds the lease (another worker took the job over). */
 export class LeaseLostError extends Error {}
 
@@ -113,13 +119,18 @@ export class ImportJobsRepository {
         [job.workspaceId, id],
       );
       if (running >= maxRunning) return 'busy';
+      // The lease is checked again here, on the row as it is now: two workers that both
+      // read an expired lease above must not both take the job.
       const [[claimed]] = await tx.query(
         `UPDATE import_jobs SET status = 'running', lease_owner = $2, lease_until = now() + make_interval(secs => $3),
                 started_at = coalesce(started_at, now()), updated_at = now()
-          WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+          WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until <= now() OR lease_owner = $2)))
+          RETURNING id`,
         [id, owner, leaseSeconds],
       );
-      return claimed ? tx.getRepository(ImportJob).findOneBy({ id }) : null;
+      if (claimed) return tx.getRepository(ImportJob).findOneBy({ id });
+      const now = await tx.getRepository(ImportJob).findOneBy({ id });
+      return now?.status === 'running' ? 'held' : null;
     });
   }
 
@@ -173,11 +184,11 @@ export class ImportJobsRepository {
     await this.dataSource.query(`DELETE FROM import_lines WHERE job_id = $1`, [jobId]);
   }
 
-  /** Jobs that should be in the queue: queued, or running without a live owner. */
-  async resumable(): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM import_jobs WHERE status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())) ORDER BY created_at LIMIT 1000`,
+  /** Jobs that should be in the queue: queued, or running without a live owner (with the lease that ran out). */
+  async resumable(): Promise<ResumableImport[]> {
+    const rows: { id: string; lease_until: Date | null }[] = await this.dataSource.query(
+      `SELECT id, lease_until FROM import_jobs WHERE status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())) ORDER BY created_at LIMIT 1000`,
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ id: row.id, expiredLease: row.lease_until }));
   }
 }

@@ -28,7 +28,8 @@ export type RunResult = 'finished' | 'busy' | 'held';
 @Injectable()
 export class ImportRunner {
   private readonly logger = new Logger(ImportRunner.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** This process, in lease owners (lease_owner is varchar(64); pod names run to 63 characters). */
+  private readonly instance = `${hostname().slice(0, 40)}:${process.pid}`;
 
   constructor(
     private readonly repository: ImportJobsRepository,
@@ -43,38 +44,44 @@ export class ImportRunner {
 
   async run(importId: string): Promise<RunResult> {
     const { leaseSeconds, chunkSize } = this.config.imports;
-    const claimed = await this.repository.claim(importId, this.owner, leaseSeconds, MAX_RUNNING_PER_WORKSPACE);
+    // One owner per run, not per process: when Redis hands this process the same import
+    // twice (a stalled job re-delivered, a resume job beside the original), the second
+    // run must find the job 'held', not share the first run's lease and commit its chunks twice.
+    const owner = `${this.instance}:${randomBytes(4).toString('hex')}`;
+    const claimed = await this.repository.claim(importId, owner, leaseSeconds, MAX_RUNNING_PER_WORKSPACE);
     if (claimed === 'busy') return 'busy';
     if (claimed === 'held') return 'held';
     if (!claimed) return 'finished';
     const job = claimed;
     const pool = await this.pools.findRules(job.workspaceId, job.poolId);
     if (!pool) {
-      await this.repository.finish(job.id, this.owner, 'failed', 'the pool was deleted');
+      await this.repository.finish(job.id, owner, 'failed', 'the pool was deleted');
       return 'finished';
     }
     this.logger.log({ importId, poolId: job.poolId, total: job.total, resumeAfterLine: job.checkpoint }, 'Import started');
     // Renewing apart from chunk commits keeps the lease through a slow chunk (plaintext hashing).
-    const heartbeat = setInterval(() => void this.repository.renewLease(job.id, this.owner, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
+    const heartbeat = setInterval(() => void this.repository.renewLease(job.id, owner, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
     try {
       let next = this.repository.readLines(job.id, job.checkpoint, chunkSize);
       for (;;) {
         const current = await this.repository.findById(job.id);
-        if (!current || current.leaseOwner !== this.owner) return 'finished';
+        if (!current || current.leaseOwner !== owner) return 'finished';
         if (current.cancelRequested) {
-          await this.repository.finish(job.id, this.owner, 'cancelled');
+          await this.repository.finish(job.id, owner, 'cancelled');
           this.logger.log({ importId, processed: current.processed }, 'Import cancelled');
           break;
         }
         const lines = await next;
         if (!lines.length) {
-          await this.repository.finish(job.id, this.owner, 'completed');
+          await this.repository.finish(job.id, owner, 'completed');
           this.logger.log({ importId, total: current.total, created: current.created, updated: current.updated, skipped: current.skipped, failed: current.failed }, 'Import completed');
           break;
         }
         // The next chunk loads while this one is hashed and written.
         next = this.repository.readLines(job.id, lines[lines.length - 1].line, chunkSize);
-        await this.importChunk(job, pool, lines);
+        // Awaited on the next turn; if this chunk fails first, its rejection must not go unhandled (that ends the process).
+        next.catch(() => undefined);
+        await this.importChunk(job, owner, pool, lines);
       }
     } finally {
       clearInterval(heartbeat);
@@ -83,7 +90,7 @@ export class ImportRunner {
     return 'finished';
   }
 
-  private async importChunk(job: ImportJob, pool: PoolRules, lines: StagedLine[]): Promise<void> {
+  private async importChunk(job: ImportJob, owner: string, pool: PoolRules, lines: StagedLine[]): Promise<void> {
     const { prepared, errors } = await this.prepare(lines, pool);
     const scope = { workspaceId: job.workspaceId, poolId: job.poolId };
     const byLine = new Map(prepared.map((p) => [p.line, p.record]));
@@ -106,7 +113,7 @@ export class ImportRunner {
       }
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
-      await this.repository.commitChunk(tx, job.id, this.owner, counts, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
+      await this.repository.commitChunk(tx, job.id, owner, counts, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
     });
   }
 

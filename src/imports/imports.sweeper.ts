@@ -31,9 +31,9 @@ export class ImportsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sweep(): Promise<void> {
     try {
-      const ids = await this.repository.resumable();
-      await this.producer.enqueue(ids);
-      if (ids.length) this.logger.debug({ count: ids.length }, 'Queued resumable imports');
+      const imports = await this.repository.resumable();
+      await this.producer.resume(imports);
+      if (imports.length) this.logger.debug({ count: imports.length }, 'Queued resumable imports');
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'Import sweep failed; will retry');
     }
