@@ -1,7 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
+import { Logger } from '@nestjs/common';
+import { redactUrlSecrets } from '../logging/logging.module';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
 import { problemFromAppError, writeProblem } from '../problem/problem';
+
+const logger = new Logger('JsonBody');
 
 export const JSON_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -44,6 +48,8 @@ export function jsonBody(passThrough: (req: Request) => boolean): RequestHandler
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || passThrough(req)) return next();
     const fail = (error: AppError) => {
+      // The request logger runs after this parser, so refusals are logged here.
+      logger.warn({ method: req.method, url: redactUrlSecrets(req.originalUrl), status: error.status, detail: error.detail }, 'Request body refused');
       // Drain what is left so the client reads our answer instead of a reset connection.
       req.resume();
       writeProblem(res, problemFromAppError(error));
