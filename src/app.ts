@@ -33,7 +33,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.disable('x-powered-by');
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
   // The admin console's static files: public, answered before any body parsing or guard.
-  app.use(CONSOLE_MOUNT, consoleRouter());
+  app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
   const forms = urlencoded({ extended: false, limit: '16kb' });
   app.use(`${OIDC_MOUNT}/interaction`, forms);

@@ -135,7 +135,9 @@ export function showProblem(form: HTMLFormElement, problem: Problem): void {
     const described = new Set((control.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
     described.add(slot.id);
     control.setAttribute('aria-describedby', [...described].join(' '));
-    slot.textContent = slot.textContent ? `${slot.textContent} ${error.message}` : error.message;
+    // The API's messages start with the field's name in lower case ("password must be …"): a sentence here.
+    const message = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+    slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
     slot.hidden = false;
     first ??= control;
     // The summary names the field as its label does, and takes the focus there.
@@ -147,16 +149,18 @@ export function showProblem(form: HTMLFormElement, problem: Problem): void {
     });
     summary.push(h('li', null, jump, `: ${error.message}`));
   }
-  // One field whose message is the detail itself: the detail says it all.
-  const redundant = fieldErrors.length === 1 && fieldErrors[0].message === problem.detail;
+  // One field at fault is marked, described and focused: its message by the field says it
+  // all. The API's generic detail for invalid fields speaks to programs ("see `errors`").
+  const onlyOneMarked = summary.length === 1 && first !== null;
+  const generic = !!problem.detail && problem.detail.includes('`errors`');
+  const detail = generic ? (onlyOneMarked ? 'Correct the field marked below.' : null) : problem.detail !== problem.title ? problem.detail : null;
   const box = h(
     'div',
     { class: 'problem', role: 'alert', tabindex: -1 },
     h('p', { class: 'problem-title' }, problem.title),
-    // The API's generic detail for invalid fields speaks to programs ("see `errors`"): the list says it better.
-    problem.detail && problem.detail !== problem.title && !(summary.length && problem.detail.includes('`errors`')) && h('p', null, problem.detail),
-    summary.length > 0 && !redundant && h('p', null, summary.length === 1 ? 'Correct this field:' : `Correct these ${summary.length} fields:`),
-    summary.length > 0 && !redundant && h('ul', null, summary),
+    detail && h('p', null, detail),
+    summary.length > 0 && !onlyOneMarked && h('p', null, `Correct these ${summary.length} fields:`),
+    summary.length > 0 && !onlyOneMarked && h('ul', null, summary),
   );
   form.prepend(box);
   (first ?? box).focus();

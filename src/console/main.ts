@@ -63,6 +63,7 @@ const workspaceNames = new Map<string, string>();
 let current: AbortController | null = null;
 let lastPath: string | null = null;
 let flashed: string | null = null;
+let rendered = false;
 
 function announce(message: string): void {
   // Cleared first, so the same message twice is read twice.
@@ -184,11 +185,14 @@ function show(content: Child, ws: string | null, wsName: string | null, section:
   flashed = null;
   const main = h('main', { id: 'main', tabindex: -1 }, message, content);
   mount(root, apiKey() ? header(ws, wsName, section) : null, main);
-  // A new screen: the focus goes to its autofocus field or its heading, as a page load would.
-  if (navigated || !focused || !root.contains(focused)) {
-    const target = main.querySelector<HTMLElement>('[autofocus]') ?? main.querySelector<HTMLElement>('h1');
-    target?.focus();
-  }
+  // A new screen: the focus goes to its autofocus field or its heading, so keyboard and
+  // screen reader users start where a page load would put them. The first screen after a
+  // real page load leaves the focus at the top (the skip link comes first), as any page does.
+  const firstLoad = !rendered;
+  rendered = true;
+  const autofocus = main.querySelector<HTMLElement>('[autofocus]');
+  if (autofocus) autofocus.focus();
+  else if (!firstLoad && (navigated || !focused || !root.contains(focused))) main.querySelector<HTMLElement>('h1')?.focus();
 }
 
 window.addEventListener('hashchange', () => void render());

@@ -27,6 +27,8 @@ export interface AppConfig {
   rateLimits: RateLimits;
   mail: MailSettings;
   imports: ImportSettings;
+  /** Where the compiled admin console is served from; unset: dist/console of this checkout or image. */
+  consoleDir?: string;
 }
 
 export interface ImportSettings {
@@ -149,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
+    consoleDir: env.CONSOLE_DIR?.trim() || undefined,
     imports: {
       maxUploadBytes: integer(env, 'IMPORT_MAX_UPLOAD_BYTES', 2 * 1024 ** 3, 1024, 1024 ** 4),
       chunkSize: integer(env, 'IMPORT_CHUNK_SIZE', 2000, 1, 50_000),

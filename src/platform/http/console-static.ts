@@ -26,7 +26,8 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
  * The compiled console: `tsc -p src/console/tsconfig.json` writes it to dist/console (see
  * the `build:console` script). Found from the project root, which is the nearest folder
  * with a package.json, so the same path works from dist/src (npm start, the image) and
- * from src (ts-jest).
+ * from src (ts-jest). CONSOLE_DIR overrides it (the browser tests build into a folder
+ * of their own, so they never race a build writing dist/).
  */
 export function consoleDirectory(from = __dirname): string {
   let dir = from;
@@ -39,7 +40,7 @@ export function consoleDirectory(from = __dirname): string {
  * routes: the files are public (the console's own API calls carry the key), and anything
  * else under /console is a plain 404 that never reaches the API's guard or parsers.
  */
-export function consoleRouter(directory = consoleDirectory()): Router {
+export function consoleRouter(directory: string = consoleDirectory()): Router {
   const router = createRouter();
   router.use((req: Request, res: Response, next: NextFunction) => {
     res.set(CONSOLE_SECURITY_HEADERS);
