@@ -4,8 +4,6 @@ import { MailContent } from '../mail/mail.templates';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { newSecretToken } from '../platform/tokens/secret-token';
-import { PoolsService } from '../pools/pools.service';
-import { WorkspacesService } from '../workspaces/workspaces.service';
 import { InvitationsRepository } from './invitations.repository';
 
 export const INVITATION_MAIL = 'invitation';
@@ -19,25 +17,22 @@ export const INVITATION_MAIL = 'invitation';
 export class InvitationMailComposer implements MailComposer {
   constructor(
     private readonly repository: InvitationsRepository,
-    private readonly pools: PoolsService,
-    private readonly workspaces: WorkspacesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async compose({ invitationId }: Record<string, string>): Promise<MailContent | null> {
-    const invitation = await this.repository.find(invitationId);
-    if (!invitation || invitation.expiresAt.getTime() <= Date.now()) return null;
-    const [pool, workspace] = await Promise.all([this.pools.findRules(invitation.workspaceId, invitation.poolId), this.workspaces.find(invitation.workspaceId)]);
-    if (!pool || !workspace) return null;
     const { token, hash } = newSecretToken();
-    // Revoked (re-sent) or accepted meanwhile: nothing to send.
-    if (!(await this.repository.setTokenHash(invitation.id, hash))) return null;
+    // One statement stores the hash and reads the names, only while the invitation is open
+    // and unexpired: revoked (re-sent), accepted or expired meanwhile means nothing to send.
+    const invitation = await this.repository.stampToken(invitationId, hash);
+    if (!invitation) return null;
+    const { workspaceName, poolName } = invitation;
     const url = `${this.config.publicUrl}/self-service/accept-invitation?token=${token}`;
     return {
-      subject: `You are invited to ${workspace.name}`,
-      heading: `Join ${workspace.name}`,
+      subject: `You are invited to ${workspaceName}`,
+      heading: `Join ${workspaceName}`,
       paragraphs: [
-        `You have been invited to create an account in ${workspace.name} (${pool.name}) for ${invitation.email}.`,
+        `You have been invited to create an account in ${workspaceName} (${poolName}) for ${invitation.email}.`,
         'Follow the link to choose your password; your account is ready as soon as you do.',
       ],
       action: { label: 'Accept the invitation', url },

@@ -1,17 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { Batcher } from '../platform/database/batcher';
 import { Invitation, InvitationRowStatus } from './invitation.entity';
 
 const OPEN: InvitationRowStatus[] = ['queued', 'sent', 'failed'];
+
+/** An open invitation whose token hash was just stored, with what its email prints. */
+export interface StampedInvitation {
+  email: string;
+  expiresAt: Date;
+  poolName: string;
+  workspaceName: string;
+}
 
 @Injectable()
 export class InvitationsRepository {
   constructor(@InjectRepository(Invitation) private readonly invitations: Repository<Invitation>) {}
 
-  insert(tx: EntityManager, fields: Pick<Invitation, 'userId' | 'poolId' | 'workspaceId' | 'email' | 'expiresAt'>): Promise<Invitation> {
-    const repo = tx.getRepository(Invitation);
-    return repo.save(repo.create({ ...fields, status: 'queued' }));
+  /** Raw SQL: one per invited user, and the entity persister would cost more than the INSERT. */
+  async insert(tx: EntityManager, fields: Pick<Invitation, 'userId' | 'poolId' | 'workspaceId' | 'email' | 'expiresAt'>): Promise<Invitation> {
+    const [row]: Pick<Invitation, 'id' | 'createdAt'>[] = await tx.query(
+      `INSERT INTO invitations (user_id, pool_id, workspace_id, email, expires_at, status) VALUES ($1, $2, $3, $4, $5, 'queued')
+       RETURNING id, created_at AS "createdAt"`,
+      [fields.userId, fields.poolId, fields.workspaceId, fields.email, fields.expiresAt],
+    );
+    return Object.assign(new Invitation(), fields, { id: row.id, createdAt: row.createdAt, status: 'queued' as const, tokenHash: null, sentAt: null, acceptedAt: null });
   }
 
   /** The newest invitation that is not revoked, per user. */
@@ -31,23 +45,40 @@ export class InvitationsRepository {
     await tx.getRepository(Invitation).update({ userId, status: In(OPEN) }, { status: 'revoked' });
   }
 
-  find(id: string): Promise<Invitation | null> {
-    return this.invitations.findOneBy({ id });
-  }
-
   findByTokenHash(tokenHash: Buffer): Promise<Invitation | null> {
     return this.invitations.findOneBy({ tokenHash });
   }
 
-  /** Stores the hash of the token the email is about to carry, if the invitation is still open. */
-  async setTokenHash(id: string, tokenHash: Buffer): Promise<boolean> {
-    const { affected } = await this.invitations.update({ id, status: In(OPEN) }, { tokenHash });
-    return !!affected;
+  /**
+   * What the invitation email says, in one statement: stores the hash of the token it is
+   * about to carry if the invitation is still open and unexpired and its pool and workspace
+   * exist, and returns the names to print; null otherwise (nothing stored). Concurrent calls
+   * share one statement (Batcher).
+   */
+  stampToken(id: string, tokenHash: Buffer): Promise<StampedInvitation | null> {
+    return this.stamps.load({ id, tokenHash });
   }
 
   async markSent(id: string): Promise<void> {
-    await this.invitations.update({ id, status: In(['queued', 'failed']) }, { status: 'sent', sentAt: () => 'now()' });
+    await this.sent.load(id);
   }
+
+  private readonly stamps = new Batcher<{ id: string; tokenHash: Buffer }, StampedInvitation>(async (items) => {
+    const [rows]: [(StampedInvitation & { id: string })[], number] = await this.invitations.query(
+      `UPDATE invitations i SET token_hash = decode(s.hash, 'hex')
+         FROM unnest($1::uuid[], $2::text[]) AS s(id, hash), pools p, workspaces w
+        WHERE i.id = s.id AND i.status IN ('queued', 'sent', 'failed') AND i.expires_at > now()
+          AND p.id = i.pool_id AND p.workspace_id = i.workspace_id AND w.id = i.workspace_id
+        RETURNING i.id, i.email, i.expires_at AS "expiresAt", p.name AS "poolName", w.name AS "workspaceName"`,
+      [items.map((item) => item.id), items.map((item) => item.tokenHash.toString('hex'))],
+    );
+    return new Map(rows.map(({ id, ...stamped }) => [id, stamped]));
+  }, (item) => item.id);
+
+  private readonly sent = new Batcher<string, true>(async (ids) => {
+    await this.invitations.query(`UPDATE invitations SET status = 'sent', sent_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'failed')`, [ids]);
+    return new Map();
+  }, (id) => id);
 
   async markFailed(id: string): Promise<void> {
     await this.invitations.update({ id, status: 'queued' }, { status: 'failed' });

@@ -40,10 +40,16 @@ export class InvitationsService implements OnModuleInit {
 
   /**
    * Records a pending invitation and its email inside the caller's transaction, so a
-   * user is never invited without both. Earlier open invitations of the user stop counting.
+   * user is never invited without both. Earlier open invitations of the user stop counting
+   * (`newUser`: the caller created the user in `tx`, so there are none).
    */
-  async open(tx: EntityManager, invitee: { userId: string; poolId: string; workspaceId: string; email: string; ttlHours: number }): Promise<InvitationSummary> {
-    await this.repository.revokeOpen(tx, invitee.userId);
+  async open(
+    tx: EntityManager,
+    invitee: { userId: string; poolId: string; workspaceId: string; email: string; ttlHours: number },
+    { newUser = false }: { newUser?: boolean } = {},
+  ): Promise<InvitationSummary> {
+    // A user created in this very transaction has no earlier invitation to revoke.
+    if (!newUser) await this.repository.revokeOpen(tx, invitee.userId);
     const invitation = await this.repository.insert(tx, {
       userId: invitee.userId,
       poolId: invitee.poolId,

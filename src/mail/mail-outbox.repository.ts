@@ -1,35 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { Batcher } from '../platform/database/batcher';
 import { MailOutbox } from './mail-outbox.entity';
+
+export type ClaimedMail = Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'>;
 
 @Injectable()
 export class MailOutboxRepository {
   constructor(@InjectRepository(MailOutbox) private readonly outbox: Repository<MailOutbox>) {}
 
+  /** Raw SQL: one per email, and the query builder would cost more than the INSERT. */
   async insert(tx: EntityManager, row: Pick<MailOutbox, 'kind' | 'recipient' | 'payload'>): Promise<string> {
-    const result = await tx.getRepository(MailOutbox).insert({ ...row, status: 'pending', attempts: 0 });
-    return result.identifiers[0].id as string;
+    const [inserted]: { id: string }[] = await tx.query(
+      `INSERT INTO mail_outbox (kind, recipient, payload, status, attempts) VALUES ($1, $2, $3, 'pending', 0) RETURNING id`,
+      [row.kind, row.recipient, JSON.stringify(row.payload)],
+    );
+    return inserted.id;
   }
 
   /**
    * Takes the message for one send attempt, or null when it is sent, given up, or held by
    * a live worker (for `claimSeconds`, after which a killed worker's message is free). The conditional UPDATE is what makes a duplicate job harmless.
+   * Concurrent claims go to PostgreSQL together (Batcher), each row still claimed by its own condition, and to one caller.
    */
-  async claim(id: string, claimSeconds: number): Promise<Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'> | null> {
-    // UPDATE … RETURNING answers [rows, affected] through the pg driver.
-    const [rows]: [Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payload' | 'attempts'>[], number] = await this.outbox.query(
-      `UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => $2)
-        WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))
-        RETURNING id, kind, recipient, payload, attempts`,
-      [id, claimSeconds],
-    );
-    return rows[0] ?? null;
+  claim(id: string, claimSeconds: number): Promise<ClaimedMail | null> {
+    return this.claims.load({ id, claimSeconds });
   }
 
+  /** Marks the message done; concurrent calls share one statement. */
   async finish(id: string, status: 'sent' | 'skipped'): Promise<void> {
-    await this.outbox.update({ id }, { status, lockedUntil: null, lastError: null, ...(status === 'sent' && { sentAt: () => 'now()' }) });
+    await this.finishes.load({ id, status });
   }
+
+  private readonly claims = new Batcher<{ id: string; claimSeconds: number }, ClaimedMail>(async (items) => {
+    // UPDATE … RETURNING answers [rows, affected] through the pg driver.
+    const [rows]: [ClaimedMail[], number] = await this.outbox.query(
+      `UPDATE mail_outbox o SET status = 'sending', attempts = o.attempts + 1, locked_until = now() + make_interval(secs => c.secs)
+         FROM unnest($1::uuid[], $2::int[]) AS c(id, secs)
+        WHERE o.id = c.id AND (o.status = 'pending' OR (o.status = 'sending' AND o.locked_until < now()))
+        RETURNING o.id, o.kind, o.recipient, o.payload, o.attempts`,
+      [items.map((item) => item.id), items.map((item) => item.claimSeconds)],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }, (item) => item.id);
+
+  private readonly finishes = new Batcher<{ id: string; status: 'sent' | 'skipped' }, true>(async (items) => {
+    await this.outbox.query(
+      `UPDATE mail_outbox o SET status = f.status, locked_until = NULL, last_error = NULL,
+              sent_at = CASE WHEN f.status = 'sent' THEN now() ELSE o.sent_at END
+         FROM unnest($1::uuid[], $2::varchar[]) AS f(id, status)
+        WHERE o.id = f.id`,
+      [items.map((item) => item.id), items.map((item) => item.status)],
+    );
+    return new Map();
+  }, (item) => item.id);
 
   /** Back to pending for the next attempt, or failed for good; the error is kept for admins. */
   async release(id: string, error: string, final: boolean): Promise<void> {

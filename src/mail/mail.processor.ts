@@ -6,9 +6,9 @@ import { MAIL_ATTEMPTS, MAIL_JOB, MailJob } from './mail.queue';
 import { MailService } from './mail.service';
 
 /** SMTP is I/O-bound: many messages in flight over the pooled connections. */
-const CONCURRENCY = 50;
+export const MAIL_CONCURRENCY = 50;
 
-@Processor(QUEUES.mail, { concurrency: CONCURRENCY })
+@Processor(QUEUES.mail, { concurrency: MAIL_CONCURRENCY })
 export class MailProcessor extends WorkerHost {
   private readonly logger = new Logger(MailProcessor.name);
 

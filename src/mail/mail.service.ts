@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { Batcher } from '../platform/database/batcher';
 import { afterCommit } from '../platform/database/transactions';
 import { MailOutboxRepository } from './mail-outbox.repository';
 import { MAIL_ATTEMPTS, MailProducer } from './mail.queue';
@@ -41,10 +42,24 @@ export class MailService {
     this.composers.set(kind, composer);
   }
 
+  /**
+   * Rows committed while an enqueue is on its way to Redis go together in the next one
+   * (one addBulk for many requests). The producer never throws: what it cannot queue
+   * stays pending in the outbox for the sweeper.
+   */
+  private readonly committed = new Batcher<string, true>(
+    async (ids) => {
+      await this.producer.enqueue(ids);
+      return new Map();
+    },
+    (id) => id,
+    500,
+  );
+
   /** Writes the email into the caller's transaction; it is queued once that commits. */
   async send(tx: EntityManager, mail: OutgoingMail): Promise<void> {
     const id = await this.outbox.insert(tx, mail);
-    afterCommit(tx, () => void this.producer.enqueue([id]));
+    afterCommit(tx, () => void this.committed.load(id).catch(() => undefined));
   }
 
   /**

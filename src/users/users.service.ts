@@ -61,7 +61,7 @@ export class UsersService {
         await this.repository.setPassword(tx, user.id, passwordHash);
         return toUserResponse(user, null);
       }
-      const invitation = await this.invitations.open(tx, { ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours });
+      const invitation = await this.invitations.open(tx, { ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }, { newUser: true });
       return toUserResponse(user, invitation);
     });
   }
