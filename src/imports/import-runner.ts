@@ -20,6 +20,13 @@ export const MAX_RUNNING_PER_WORKSPACE = 2;
 export type RunResult = 'finished' | 'busy' | 'held';
 
 /**
+ * Users created by a run before it refreshes the table's statistics; then again each time
+ * that count doubles (about eleven times for a million), so the planner never sees a pool
+ * much smaller than it is.
+ */
+const FIRST_ANALYZE_AT = 1_000;
+
+/**
  * Runs one import: claims it (one worker per job), then takes staged lines chunk by
  * chunk. Each chunk is one transaction holding its users, groups, invitations, errors,
  * counters and checkpoint, so a worker killed anywhere resumes at the last committed
@@ -61,8 +68,19 @@ export class ImportRunner {
     this.logger.log({ importId, poolId: job.poolId, total: job.total, resumeAfterLine: job.checkpoint }, 'Import started');
     // Renewing apart from chunk commits keeps the lease through a slow chunk (plaintext hashing).
     const heartbeat = setInterval(() => void this.repository.renewLease(job.id, owner, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
+    // Reads and prepares (parses, validates, hashes) the chunk after `afterLine`. The next
+    // chunk is prepared while this one is written, so parsing and argon2 on this process's
+    // cores overlap PostgreSQL's work instead of taking turns with it.
+    const load = (afterLine: number) => {
+      const chunk = this.repository.readLines(job.id, afterLine, chunkSize).then(async (lines) => ({ lines, ...(await this.prepare(lines, pool)) }));
+      // Awaited on the next turn; if the current chunk fails first, this rejection must not go unhandled (that ends the process).
+      chunk.catch(() => undefined);
+      return chunk;
+    };
+    let analyzeAt = FIRST_ANALYZE_AT;
+    let created = 0;
     try {
-      let next = this.repository.readLines(job.id, job.checkpoint, chunkSize);
+      let next = load(job.checkpoint);
       for (;;) {
         const current = await this.repository.findById(job.id);
         if (!current || current.leaseOwner !== owner) return 'finished';
@@ -71,17 +89,18 @@ export class ImportRunner {
           this.logger.log({ importId, processed: current.processed }, 'Import cancelled');
           break;
         }
-        const lines = await next;
-        if (!lines.length) {
+        const chunk = await next;
+        if (!chunk.lines.length) {
           await this.repository.finish(job.id, owner, 'completed');
           this.logger.log({ importId, total: current.total, created: current.created, updated: current.updated, skipped: current.skipped, failed: current.failed }, 'Import completed');
           break;
         }
-        // The next chunk loads while this one is hashed and written.
-        next = this.repository.readLines(job.id, lines[lines.length - 1].line, chunkSize);
-        // Awaited on the next turn; if this chunk fails first, its rejection must not go unhandled (that ends the process).
-        next.catch(() => undefined);
-        await this.importChunk(job, owner, pool, lines);
+        next = load(chunk.lines[chunk.lines.length - 1].line);
+        created += await this.importChunk(job, owner, pool, chunk);
+        if (created >= analyzeAt) {
+          analyzeAt *= 2;
+          await this.importer.refreshStatistics();
+        }
       }
     } finally {
       clearInterval(heartbeat);
@@ -90,11 +109,14 @@ export class ImportRunner {
     return 'finished';
   }
 
-  private async importChunk(job: ImportJob, owner: string, pool: PoolRules, lines: StagedLine[]): Promise<void> {
-    const { prepared, errors } = await this.prepare(lines, pool);
+  /** Writes one chunk in one transaction; returns how many users it created. */
+  private async importChunk(job: ImportJob, owner: string, pool: PoolRules, { lines, prepared, errors }: PreparedChunk): Promise<number> {
     const scope = { workspaceId: job.workspaceId, poolId: job.poolId };
     const byLine = new Map(prepared.map((p) => [p.line, p.record]));
-    await this.transactions.run(async (tx) => {
+    return this.transactions.run(async (tx) => {
+      // Without invitations nothing leaves the transaction, so its commit need not wait for
+      // the WAL flush: see relaxCommit for why a lost chunk is redone exactly.
+      if (!job.options.sendInvitations) await this.repository.relaxCommit(tx);
       const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict);
       const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
       const assignments: { userId: string; groups: string[] }[] = [];
@@ -114,11 +136,12 @@ export class ImportRunner {
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
       await this.repository.commitChunk(tx, job.id, owner, counts, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
+      return counts.created;
     });
   }
 
   /** Parses and validates each line and settles its credential; bad lines become errors. */
-  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<{ prepared: PreparedRecord[]; errors: RecordError[] }> {
+  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<Omit<PreparedChunk, 'lines'>> {
     const prepared: PreparedRecord[] = [];
     const errors: RecordError[] = [];
     const plaintext: { index: number; password: string }[] = [];
@@ -171,6 +194,12 @@ export class ImportRunner {
     });
     await Promise.all(lanes);
   }
+}
+
+interface PreparedChunk {
+  lines: StagedLine[];
+  prepared: PreparedRecord[];
+  errors: RecordError[];
 }
 
 function identifierOf(record: ImportRecord | undefined): string | null {

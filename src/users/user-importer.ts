@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { uuidV7 } from '../platform/ids/uuid-v7';
 import { ImportRecord, RecordProblem } from './import-record';
 import { ImportMatch, ImportRow, UsersRepository } from './users.repository';
 import { UserStatus } from './user.entity';
@@ -52,6 +52,13 @@ export class UserImporter {
       if (planned.row.email) byEmail.set(planned.row.email.toLowerCase(), planned);
       if (planned.row.mobile) byMobile.set(planned.row.mobile, planned);
     };
+    // A plan is indexed under its own row's keys only, so those are all it has to leave
+    // (looking for it through whole maps made each batch quadratic in its size).
+    const unindex = (planned: Planned) => {
+      if (planned.row.externalId && byExternalId.get(planned.row.externalId) === planned) byExternalId.delete(planned.row.externalId);
+      if (planned.row.email && byEmail.get(planned.row.email.toLowerCase()) === planned) byEmail.delete(planned.row.email.toLowerCase());
+      if (planned.row.mobile && byMobile.get(planned.row.mobile) === planned) byMobile.delete(planned.row.mobile);
+    };
     for (const match of existing) index({ row: match, isNew: false, passwordHash: null });
 
     const touched = new Set<Planned>();
@@ -73,7 +80,7 @@ export class UserImporter {
         continue;
       }
       const planned = target ? this.merge(target, prepared) : this.create(scope, prepared);
-      [byEmail, byMobile, byExternalId].forEach((map) => map.forEach((value, key) => value === target && map.delete(key)));
+      if (target) unindex(target);
       index(planned);
       // The merged plan replaces its target: a user written twice in one statement would
       // break the primary key (INSERT) or keep an arbitrary version (UPDATE ... FROM).
@@ -87,6 +94,14 @@ export class UserImporter {
     await this.repository.updateMany(tx, scope, plans.filter((p) => !p.isNew).map((p) => p.row));
     await this.repository.setPasswords(tx, plans.flatMap((p) => (p.passwordHash ? [{ userId: p.row.id, passwordHash: p.passwordHash }] : [])));
     return outcomes;
+  }
+
+  /**
+   * Call outside the batch transactions as a migration grows the pool (the import runner
+   * does at 1,000 created users, then each time that number doubles).
+   */
+  refreshStatistics(): Promise<void> {
+    return this.repository.analyze();
   }
 
   /** Why this record cannot take its email, mobile or externalId: another user has it. */
@@ -103,7 +118,8 @@ export class UserImporter {
       isNew: true,
       passwordHash,
       row: {
-        id: randomUUID(),
+        // Time-ordered: a migration's users go to the right edge of the id indexes (see uuidV7).
+        id: uuidV7(),
         ...scope,
         email: record.email ?? null,
         mobile: record.mobile ?? null,
