@@ -38,6 +38,9 @@ export interface ResumableImport {
 /** The running-job owner no longer holds the lease (another worker took the job over). */
 export class LeaseLostError extends Error {}
 
+/** A chunk reached its commit before the chunk ahead of it had committed (or after that one failed). */
+export class ChunkOrderError extends Error {}
+
 @Injectable()
 export class ImportJobsRepository {
   constructor(
@@ -142,6 +145,11 @@ export class ImportJobsRepository {
     return affected > 0;
   }
 
+  /** Ends `owner`'s lease at once (its run failed), so a retry or another worker can claim the job without waiting for it to run out. */
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.jobs.query(`UPDATE import_jobs SET lease_until = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'`, [id, owner]);
+  }
+
   readLines(jobId: string, afterLine: number, limit: number): Promise<StagedLine[]> {
     return this.dataSource.query(`SELECT line, data FROM import_lines WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3`, [jobId, afterLine, limit]);
   }
@@ -168,15 +176,36 @@ export class ImportJobsRepository {
     await tx.query(`SET LOCAL synchronous_commit = off`);
   }
 
-  /** Advances counters and checkpoint with the chunk's writes, only while `owner` holds the job. */
-  async commitChunk(tx: EntityManager, id: string, owner: string, counts: ChunkCounts, checkpoint: number, leaseSeconds: number): Promise<void> {
+  /**
+   * Advances counters and checkpoint (from `after` to `checkpoint`) with the chunk's
+   * writes, only while `owner` holds the job and only right after the chunk before it:
+   * ChunkOrderError when the checkpoint is not yet (or no longer) `after`.
+   */
+  async commitChunk(tx: EntityManager, id: string, owner: string, counts: ChunkCounts, after: number, checkpoint: number, leaseSeconds: number): Promise<void> {
     const [, affected] = await tx.query(
       `UPDATE import_jobs SET processed = processed + $3, created = created + $4, updated = updated + $5, skipped = skipped + $6,
               failed = failed + $7, checkpoint = $8, lease_until = now() + make_interval(secs => $9), updated_at = now()
-        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, counts.processed, counts.created, counts.updated, counts.skipped, counts.failed, checkpoint, leaseSeconds],
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running' AND checkpoint = $10`,
+      [id, owner, counts.processed, counts.created, counts.updated, counts.skipped, counts.failed, checkpoint, leaseSeconds, after],
     );
-    if (!affected) throw new LeaseLostError();
+    if (affected) return;
+    const [row] = await tx.query(`SELECT lease_owner, status FROM import_jobs WHERE id = $1`, [id]);
+    if (!row || row.lease_owner !== owner || row.status !== 'running') throw new LeaseLostError();
+    throw new ChunkOrderError();
+  }
+
+  /**
+   * Marks `tx` as the transaction of the chunk starting at `firstLine`, until it ends
+   * (an advisory lock, so a chunk written beside it can wait for it in PostgreSQL, where
+   * a wait that closes a cycle is found and broken as a deadlock).
+   */
+  async holdChunk(tx: EntityManager, jobId: string, firstLine: number): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('import-chunk:' || $1), $2)`, [jobId, firstLine]);
+  }
+
+  /** Waits until the transaction of the chunk starting at `firstLine` has ended (see holdChunk). */
+  async awaitChunk(tx: EntityManager, jobId: string, firstLine: number): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtext('import-chunk:' || $1), $2)`, [jobId, firstLine]);
   }
 
   async finish(id: string, owner: string, status: 'completed' | 'cancelled' | 'failed', error?: string): Promise<void> {

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { GroupsService } from '../groups/groups.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { isDeadlock, uniqueViolation } from '../platform/database/pg-errors';
 import { Transactions } from '../platform/database/transactions';
 import { PoolRules, PoolsService } from '../pools/pools.service';
 import { ImportRecord, parseImportRecord, recordIdentifier } from '../users/import-record';
@@ -12,7 +14,7 @@ import { PasswordHasher } from '../users/password-hasher';
 import { PreparedRecord, UserImporter } from '../users/user-importer';
 import { passwordPolicyViolation } from '../users/user-fields';
 import { ImportJob } from './import-job.entity';
-import { ChunkCounts, ImportJobsRepository, RecordError, StagedLine } from './import-jobs.repository';
+import { ChunkCounts, ChunkOrderError, ImportJobsRepository, RecordError, StagedLine } from './import-jobs.repository';
 
 /** At most this many imports of one workspace run at once; more wait queued. */
 export const MAX_RUNNING_PER_WORKSPACE = 2;
@@ -72,52 +74,120 @@ export class ImportRunner {
     // chunk is prepared while this one is written, so parsing and argon2 on this process's
     // cores overlap PostgreSQL's work instead of taking turns with it.
     const load = (afterLine: number) => {
-      const chunk = this.repository.readLines(job.id, afterLine, chunkSize).then(async (lines) => ({ lines, ...(await this.prepare(lines, pool)) }));
+      const chunk = this.repository.readLines(job.id, afterLine, chunkSize).then(async (lines): Promise<PreparedChunk> => {
+        const { prepared, errors } = await this.prepare(lines, pool);
+        return { lines, prepared, errors, ...chunkKeys(prepared) };
+      });
       // Awaited on the next turn; if the current chunk fails first, this rejection must not go unhandled (that ends the process).
       chunk.catch(() => undefined);
       return chunk;
     };
     let analyzeAt = FIRST_ANALYZE_AT;
     let created = 0;
+    // The chunk being written, while the next one is written beside it: two transactions,
+    // so PostgreSQL works on two cores. They still commit in line order (see writeChunk).
+    let ahead: ChunkInFlight | null = null;
+    let checkpoint = job.checkpoint;
+    /** Groups (lower-cased names) that committed chunks assigned, so they exist. */
+    const knownGroups = new Set<string>();
+    const settled = (written: ChunkWritten) => {
+      written.groups.forEach((name) => knownGroups.add(name.toLowerCase()));
+      return written.created;
+    };
     try {
       let next = load(job.checkpoint);
       for (;;) {
         const current = await this.repository.findById(job.id);
         if (!current || current.leaseOwner !== owner) return 'finished';
         if (current.cancelRequested) {
+          if (ahead) await ahead.committed;
           await this.repository.finish(job.id, owner, 'cancelled');
-          this.logger.log({ importId, processed: current.processed }, 'Import cancelled');
+          this.logger.log({ importId, processed: (await this.repository.findById(job.id))?.processed }, 'Import cancelled');
           break;
         }
         const chunk = await next;
         if (!chunk.lines.length) {
+          if (ahead) created += settled(await ahead.committed);
+          const done = (await this.repository.findById(job.id)) ?? current;
           await this.repository.finish(job.id, owner, 'completed');
-          this.logger.log({ importId, total: current.total, created: current.created, updated: current.updated, skipped: current.skipped, failed: current.failed }, 'Import completed');
+          this.logger.log({ importId, total: done.total, created: done.created, updated: done.updated, skipped: done.skipped, failed: done.failed }, 'Import completed');
           break;
         }
-        next = load(chunk.lines[chunk.lines.length - 1].line);
-        created += await this.importChunk(job, owner, pool, chunk);
+        const lastLine = chunk.lines[chunk.lines.length - 1].line;
+        next = load(lastLine);
+        // Side by side only when neither can wait for the other: no key (externalId, email,
+        // mobile) in both, and no group the chunk may have to create. Then the chunk ahead
+        // never waits for this one, and this one waits for it only in PostgreSQL.
+        if (ahead && (sharesKey(chunk.keys, ahead.keys) || [...chunk.groups].some((name) => !knownGroups.has(name)))) {
+          created += settled(await ahead.committed);
+          ahead = null;
+        }
+        const writing = this.writeChunk(job, owner, pool, chunk, checkpoint, ahead);
+        checkpoint = lastLine;
+        // At most two in flight: this one starts, then the one ahead must have committed.
+        await writing.started;
+        if (ahead) created += settled(await ahead.committed);
+        ahead = writing;
         if (created >= analyzeAt) {
           analyzeAt *= 2;
           await this.importer.refreshStatistics();
         }
       }
+    } catch (error) {
+      // The retry (or another worker) may take the job over at once: this run holds nothing.
+      await ahead?.committed.catch(() => undefined);
+      await this.repository.releaseLease(job.id, owner).catch(() => undefined);
+      throw error;
     } finally {
       clearInterval(heartbeat);
+      // A chunk left in flight by a lost lease must settle before the run ends.
+      await ahead?.committed.catch(() => undefined);
     }
     await this.repository.dropStaging(job.id).catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not drop staged lines'));
     return 'finished';
   }
 
-  /** Writes one chunk in one transaction; returns how many users it created. */
-  private async importChunk(job: ImportJob, owner: string, pool: PoolRules, { lines, prepared, errors }: PreparedChunk): Promise<number> {
+  /**
+   * Writes a chunk beside the one `ahead` of it (null: alone), returning at once:
+   * `started` settles when its transaction holds its place (holdChunk), `committed` with
+   * the users it created. It commits only after the chunk ahead: it waits for it before
+   * matching existing users (if any match) and before its checkpoint, and the checkpoint
+   * update requires the line the chunk ahead ended at. If the two collide (a key both
+   * insert, a deadlock PostgreSQL broke, or the chunk ahead not yet committed), it is
+   * written again alone once the chunk ahead has committed, as if they had never overlapped;
+   * if the chunk ahead failed, so does this one.
+   */
+  private writeChunk(job: ImportJob, owner: string, pool: PoolRules, chunk: PreparedChunk, after: number, ahead: ChunkInFlight | null): ChunkInFlight {
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const committed = (async () => {
+      try {
+        return await this.importChunk(job, owner, pool, chunk, after, ahead, markStarted);
+      } catch (error) {
+        markStarted();
+        if (!ahead || !(error instanceof ChunkOrderError || uniqueViolation(error) !== null || isDeadlock(error))) throw error;
+        await ahead.committed;
+        return this.importChunk(job, owner, pool, chunk, after, null, () => undefined);
+      }
+    })();
+    committed.catch(() => undefined);
+    return { firstLine: chunk.lines[0].line, keys: chunk.keys, started, committed };
+  }
+
+  /** Writes one chunk in one transaction; returns how many users it created and the groups it assigned. */
+  private async importChunk(job: ImportJob, owner: string, pool: PoolRules, chunk: PreparedChunk, after: number, ahead: ChunkInFlight | null, started: () => void): Promise<ChunkWritten> {
+    const { lines, prepared } = chunk;
+    const errors = [...chunk.errors];
     const scope = { workspaceId: job.workspaceId, poolId: job.poolId };
     const byLine = new Map(prepared.map((p) => [p.line, p.record]));
+    const awaitAhead = ahead ? (tx: EntityManager) => this.repository.awaitChunk(tx, job.id, ahead.firstLine) : null;
     return this.transactions.run(async (tx) => {
+      await this.repository.holdChunk(tx, job.id, lines[0].line);
+      started();
       // Without invitations nothing leaves the transaction, so its commit need not wait for
       // the WAL flush: see relaxCommit for why a lost chunk is redone exactly.
       if (!job.options.sendInvitations) await this.repository.relaxCommit(tx);
-      const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict);
+      const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict, awaitAhead ? () => awaitAhead(tx) : undefined);
       const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
       const assignments: { userId: string; groups: string[] }[] = [];
       for (const outcome of outcomes) {
@@ -135,13 +205,14 @@ export class ImportRunner {
       }
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
-      await this.repository.commitChunk(tx, job.id, owner, counts, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
-      return counts.created;
+      if (awaitAhead) await awaitAhead(tx);
+      await this.repository.commitChunk(tx, job.id, owner, counts, after, lines[lines.length - 1].line, this.config.imports.leaseSeconds);
+      return { created: counts.created, groups: [...new Set(assignments.flatMap((a) => a.groups))] };
     });
   }
 
   /** Parses and validates each line and settles its credential; bad lines become errors. */
-  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<Omit<PreparedChunk, 'lines'>> {
+  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<Pick<PreparedChunk, 'prepared' | 'errors'>> {
     const prepared: PreparedRecord[] = [];
     const errors: RecordError[] = [];
     const plaintext: { index: number; password: string }[] = [];
@@ -196,10 +267,44 @@ export class ImportRunner {
   }
 }
 
+interface ChunkWritten {
+  created: number;
+  groups: string[];
+}
+
+interface ChunkInFlight {
+  firstLine: number;
+  keys: Set<string>;
+  started: Promise<void>;
+  committed: Promise<ChunkWritten>;
+}
+
 interface PreparedChunk {
   lines: StagedLine[];
   prepared: PreparedRecord[];
   errors: RecordError[];
+  /** Every unique key its records carry: `x:` externalId, `e:` lower-cased email, `m:` mobile. */
+  keys: Set<string>;
+  /** The lower-cased group names its records name. */
+  groups: Set<string>;
+}
+
+function chunkKeys(prepared: PreparedRecord[]): Pick<PreparedChunk, 'keys' | 'groups'> {
+  const keys = new Set<string>();
+  const groups = new Set<string>();
+  for (const { record } of prepared) {
+    if (record.externalId) keys.add(`x:${record.externalId}`);
+    if (record.email) keys.add(`e:${record.email.toLowerCase()}`);
+    if (record.mobile) keys.add(`m:${record.mobile}`);
+    for (const name of record.groups ?? []) groups.add(name.toLowerCase());
+  }
+  return { keys, groups };
+}
+
+function sharesKey(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const key of small) if (large.has(key)) return true;
+  return false;
 }
 
 function identifierOf(record: ImportRecord | undefined): string | null {

@@ -38,12 +38,31 @@ const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null
 export class UserImporter {
   constructor(private readonly repository: UsersRepository) {}
 
-  async importBatch(tx: EntityManager, scope: { workspaceId: string; poolId: string }, records: PreparedRecord[], onConflict: OnConflict): Promise<ImportOutcome[]> {
-    const existing = await this.repository.findImportMatches(tx, scope, {
+  /**
+   * `settle`, for a batch written while an earlier one may not have committed yet: when
+   * the batch matches existing users it is awaited (it waits for the earlier batch to
+   * end) and the matching is done again, so updates and skips rest on what the earlier
+   * batch left, as if the two had run one after the other. A batch that only creates
+   * users needs no wait: a key it shares with the earlier batch fails its insert, and the
+   * caller writes it again once the earlier one has committed.
+   */
+  async importBatch(
+    tx: EntityManager,
+    scope: { workspaceId: string; poolId: string },
+    records: PreparedRecord[],
+    onConflict: OnConflict,
+    settle?: () => Promise<void>,
+  ): Promise<ImportOutcome[]> {
+    const keys = {
       externalIds: records.flatMap((r) => (r.record.externalId ? [r.record.externalId] : [])),
       emails: records.flatMap((r) => (r.record.email ? [r.record.email.toLowerCase()] : [])),
       mobiles: records.flatMap((r) => (r.record.mobile ? [r.record.mobile] : [])),
-    });
+    };
+    let existing = await this.repository.findImportMatches(tx, scope, keys);
+    if (settle && existing.length) {
+      await settle();
+      existing = await this.repository.findImportMatches(tx, scope, keys);
+    }
     const byExternalId = new Map<string, Planned>();
     const byEmail = new Map<string, Planned>();
     const byMobile = new Map<string, Planned>();

@@ -4,7 +4,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createPool, createWorkspace, unique } from '../factories';
+import { createPool, createWorkspace, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { PrivateBuild, PrivateRedis, privateBuild, ServiceProcess, startPrivateRedis, startService } from '../support/service-processes';
 import { cloneDatabase, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
@@ -384,7 +384,7 @@ describe('bulk migration under faults (separate api and worker processes)', () =
   }, 300_000);
 });
 
-describe('bulk migration: one worker process handed the same import twice', () => {
+describe('bulk migration: concurrency inside one worker process', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ IMPORT_CHUNK_SIZE: '50' });
@@ -414,5 +414,101 @@ describe('bulk migration: one worker process handed the same import twice', () =
     const { memberships, ...counts } = expected(2_000, 'skip');
     expect(final).toMatchObject({ status: 'completed', total: 2_000, processed: 2_000, created: 0, skipped: counts.created + counts.skipped, failed: counts.failed });
     expect(memberships).toBeGreaterThan(0);
+  }, 120_000);
+
+  /**
+   * Chunks are written two at a time (the next beside the one ahead, committing after it).
+   * Here every even line past the first chunk repeats the email of a user the chunk just
+   * ahead creates, so the two transactions collide all the time; the outcome must be the
+   * one of chunks written one after the other: each repeat updates (or skips) the user
+   * its chunk-mate created, and the last value wins.
+   */
+  it.each(['update', 'skip'] as const)('chunks written side by side give what one-by-one gives (onConflict %s)', async (onConflict) => {
+    const ws = (await createWorkspace(t)).id;
+    const pool = (await createPool(t, ws)).id;
+    const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
+    const CHUNK_LINES = 50;
+    const LINES = 2_000;
+    const repeats = (j: number) => j > CHUNK_LINES && j % 2 === 0;
+    const body = Array.from({ length: LINES }, (_, k) => {
+      const j = k + 1;
+      const owner = repeats(j) ? j - CHUNK_LINES + 1 : j;
+      return JSON.stringify({ email: `side-${owner}@example.com`, givenName: `v${j}`, groups: [`g${j % 3}`] });
+    }).join('\n');
+    const job = (await t.root('post', base).query({ onConflict }).set('content-type', 'application/x-ndjson').send(body).expect(202)).body as Job;
+    const final = await eventually(async () => {
+      const res = await t.root('get', `${base}/${job.id}`).expect(200);
+      expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
+      return res.body as Job;
+    }, 60_000);
+    const repeated = Array.from({ length: LINES }, (_, k) => k + 1).filter(repeats).length;
+    expect(final).toMatchObject({
+      status: 'completed',
+      processed: LINES,
+      created: LINES - repeated,
+      updated: onConflict === 'update' ? repeated : 0,
+      skipped: onConflict === 'skip' ? repeated : 0,
+      failed: 0,
+    });
+    const users = await sql<{ email: string; given_name: string; groups: number }>(
+      t,
+      `SELECT u.email, u.given_name, (SELECT count(*)::int FROM group_members m WHERE m.user_id = u.id) AS groups FROM users u WHERE u.pool_id = $1`,
+      [pool],
+    );
+    expect(users).toHaveLength(LINES - repeated);
+    const wrong = users.filter(({ email, given_name, groups }) => {
+      const owner = Number(/side-(\d+)@/.exec(email)![1]);
+      const repeatLine = owner + CHUNK_LINES - 1;
+      const repeatedBy = owner % 2 === 1 && repeatLine <= LINES && repeats(repeatLine) ? repeatLine : null;
+      const last = onConflict === 'update' && repeatedBy ? repeatedBy : owner;
+      const groupCount = onConflict === 'update' && repeatedBy && repeatedBy % 3 !== owner % 3 ? 2 : 1;
+      return given_name !== `v${last}` || groups !== groupCount;
+    });
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
+  /**
+   * Adjacent chunks that share no key may be written side by side, yet touch the same
+   * existing user: chunk k sets the familyName of users it finds by externalId, chunk
+   * k + 1 the givenName of the same users found by email. Written one after the other,
+   * each user ends with both; a chunk that planned its update on what it read before the
+   * chunk ahead committed would put the old familyName back.
+   */
+  it('a chunk that updates users the chunk ahead of it is updating plans on what that one committed', async () => {
+    const ws = (await createWorkspace(t)).id;
+    const pool = (await createPool(t, ws)).id;
+    const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
+    const HALF = 25; // a chunk of 50 lines: 25 by externalId, then 25 by email
+    const CHUNKS = 40;
+    const finished = (id: string) =>
+      eventually(async () => {
+        const res = await t.root('get', `${base}/${id}`).expect(200);
+        expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
+        return res.body as Job;
+      }, 60_000);
+    const users = HALF * (CHUNKS + 1);
+    const mobile = (u: number) => `+1415555${String(u).padStart(4, '0')}`;
+    const seed = Array.from({ length: users }, (_, u) => JSON.stringify({ externalId: `crm-${u}`, email: `both-${u}@example.com`, mobile: mobile(u), givenName: 'orig', familyName: 'orig' })).join('\n');
+    expect(await finished((await t.root('post', base).set('content-type', 'application/x-ndjson').send(seed).expect(202)).body.id)).toMatchObject({ created: users });
+
+    const lines: string[] = [];
+    for (let k = 1; k <= CHUNKS; k++) {
+      for (let q = 0; q < HALF; q++) lines.push(JSON.stringify({ externalId: `crm-${HALF * k + q}`, mobile: mobile(HALF * k + q), familyName: `fam${lines.length + 1}` }));
+      for (let q = 0; q < HALF; q++) lines.push(JSON.stringify({ email: `both-${HALF * (k - 1) + q}@example.com`, givenName: `giv${lines.length + 1}` }));
+    }
+    const job = await finished((await t.root('post', base).query({ onConflict: 'update' }).set('content-type', 'application/x-ndjson').send(lines.join('\n')).expect(202)).body.id);
+    expect(job).toMatchObject({ status: 'completed', processed: lines.length, updated: lines.length, created: 0, failed: 0 });
+
+    const rows = await sql<{ external_id: string; given_name: string; family_name: string }>(t, `SELECT external_id, given_name, family_name FROM users WHERE pool_id = $1`, [pool]);
+    const wrong = rows.filter(({ external_id, given_name, family_name }) => {
+      const u = Number(external_id.slice('crm-'.length));
+      const k = Math.floor(u / HALF);
+      const q = u % HALF;
+      const family = k >= 1 && k <= CHUNKS ? `fam${(k - 1) * 2 * HALF + q + 1}` : 'orig';
+      const given = k < CHUNKS ? `giv${k * 2 * HALF + HALF + q + 1}` : 'orig';
+      return given_name !== given || family_name !== family;
+    });
+    expect(rows).toHaveLength(users);
+    expect(wrong).toEqual([]);
   }, 120_000);
 });

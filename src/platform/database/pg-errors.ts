@@ -19,3 +19,8 @@ export function uniqueViolation(error: unknown): string | null {
 export function isForeignKeyViolation(error: unknown): boolean {
   return driverError(error)?.code === '23503';
 }
+
+/** PostgreSQL chose this transaction as the victim of a deadlock (40P01); retrying it is the remedy. */
+export function isDeadlock(error: unknown): boolean {
+  return driverError(error)?.code === '40P01';
+}
