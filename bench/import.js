@@ -16,10 +16,10 @@
  *    (never held in memory), each with one precomputed bcrypt hash (reused) and one of 5
  *    groups. Time from the first byte sent to status `completed`; the server's RSS
  *    (/proc/<pid>/status VmRSS) sampled every 250 ms throughout.
- * 4. Plaintext: 2,000 records with passwords, imported (records/s, first byte to
- *    completed), then argon2id hashing in this process with the same parameters
- *    (m=19456 KiB, t=2, p=1) and as many hashes in flight as cores, twice that, and
- *    four times that (the best of the three is the raw figure).
+ * 4. Plaintext: argon2id hashing in this process with the service's parameters
+ *    (m=19456 KiB, t=2, p=1), as many hashes in flight as cores; then 2,000 records with
+ *    passwords imported (records/s, first byte to completed); then hashing again with
+ *    twice and four times as many in flight. The best of the three is the raw figure.
  * 5. Prints each figure as a ratio against its limit with PASS/FAIL, writes JSON to
  *    bench/results/, drops the database (BENCH_KEEP_DB=1 keeps it).
  *
@@ -234,6 +234,8 @@ async function main() {
       if (ROLES === 'split') apps.push(await startApp({ database, entry: build.entry, env: { ROLE: 'worker', ...APP_ENV } }));
       const [app, worker] = apps;
       const pids = ROLES === 'split' ? { api: app.pid, worker: worker.pid } : { server: app.pid };
+      // The process that imports (parses, hashes, writes): its CPU is the "service" figure.
+      const workPid = ROLES === 'split' ? worker.pid : app.pid;
       const api = apiClient(app.base);
       const ws = await api('POST', '/v1/workspaces', { name: 'bench import' }, 201);
       const scratch = await api('POST', `/v1/workspaces/${ws.id}/pools`, { name: 'raw copy scratch' }, 201);
@@ -255,7 +257,7 @@ async function main() {
       const quiet = await waitQuiet();
       log(`import of ${RECORDS.toLocaleString('en')} NDJSON records, streamed`);
       const sampler = rssSampler(pids);
-      const { result: imported, cpu: importCpu } = await withCpu({ appPid: app.pid, database }, () => runImport(app, api, ws.id, pool.id, ndjsonStream(RECORDS, record), 'import'));
+      const { result: imported, cpu: importCpu } = await withCpu({ appPid: workPid, database }, () => runImport(app, api, ws.id, pool.id, ndjsonStream(RECORDS, record), 'import'));
       imported.rss = sampler.stop();
       imported.cpu = importCpu;
       imported.quiet = quiet;
@@ -278,25 +280,28 @@ async function main() {
       imported.check = check;
       log(`import: ${imported.job.status} in ${imported.seconds.toFixed(1)} s (${check.users} users, ${check.credentials} credentials, ${check.memberships} memberships)`);
 
+      // Raw hashing right before and right after the plaintext import, so the machine's
+      // other load weighs on both sides alike; the best of the three is the raw figure.
+      const hashing = [];
+      const hashRaw = async (inFlight) => {
+        await waitQuiet();
+        log(`raw argon2id: ${PLAIN_RECORDS} hashes, ${inFlight} in flight`);
+        const { result, cpu } = await withCpu({}, () => rawHashing(PLAIN_RECORDS, inFlight));
+        hashing.push({ ...result, cpu, perCore: result.hashesPerSecond / Math.max(0.01, cpu.benchCores) });
+      };
+      await rawHashing(20, os.availableParallelism());
+      await hashRaw(os.availableParallelism());
       await waitQuiet();
       log(`plaintext import of ${PLAIN_RECORDS.toLocaleString('en')} records`);
       const plainSampler = rssSampler(pids);
-      const { result: plain, cpu: plainCpu } = await withCpu({ appPid: app.pid, database }, () =>
+      const { result: plain, cpu: plainCpu } = await withCpu({ appPid: workPid, database }, () =>
         runImport(app, api, ws.id, plainPool.id, ndjsonStream(PLAIN_RECORDS, (i) => ({ email: `plain${i}@bench.example`, password: `correct horse battery staple ${i}` })), 'plaintext'),
       );
       plain.rss = plainSampler.stop();
       plain.cpu = plainCpu;
+      plain.perCore = plain.recordsPerSecond / Math.max(0.01, plainCpu.appCores);
       for (const app of apps.splice(0)) await app.stop();
-
-      const hashing = [];
-      await rawHashing(20, os.availableParallelism());
-      for (const factor of [1, 2, 4]) {
-        await waitQuiet();
-        const inFlight = os.availableParallelism() * factor;
-        log(`raw argon2id: ${PLAIN_RECORDS} hashes, ${inFlight} in flight`);
-        const { result, cpu } = await withCpu({}, () => rawHashing(PLAIN_RECORDS, inFlight));
-        hashing.push({ ...result, cpu });
-      }
+      for (const factor of [2, 4]) await hashRaw(os.availableParallelism() * factor);
       return { raw, imported, plain, hashing };
     },
     async () => {
@@ -317,7 +322,7 @@ async function main() {
     ...(ROLES === 'split' ? [{ name: `worker RSS, max`, value: imported.rss.worker.maxMiB, unit: 'MiB', limit: LIMITS.rssMiB, kind: 'max' }] : []),
     { name: `import rows/s vs raw COPY rows/s (${Math.round(imported.recordsPerSecond)} / ${Math.round(raw.rowsPerSecond)})`, value: imported.recordsPerSecond / raw.rowsPerSecond, unit: '×', limit: LIMITS.copyRatio, kind: 'min' },
     { name: `plaintext import records/s vs raw argon2id hashes/s (${plain.recordsPerSecond.toFixed(1)} / ${rawHash.hashesPerSecond.toFixed(1)})`, value: plain.recordsPerSecond / rawHash.hashesPerSecond, unit: '×', limit: LIMITS.hashRatio, kind: 'min' },
-  ].map((f) => ({ ...f, ratio: f.kind === 'max' ? f.value / f.limit : f.value / f.limit, pass: f.kind === 'max' ? f.value <= f.limit : f.value >= f.limit }));
+  ].map((f) => ({ ...f, ratio: f.value / f.limit, pass: f.kind === 'max' ? f.value <= f.limit : f.value >= f.limit }));
   const correct = complete(imported.job, RECORDS) && imported.check.users === RECORDS && imported.check.credentials === RECORDS && imported.check.memberships === RECORDS && imported.check.staged === 0 && complete(plain.job, PLAIN_RECORDS);
   const pass = correct && figures.every((f) => f.pass);
   const report = {
@@ -345,7 +350,8 @@ async function main() {
   }
   console.log(`  upload (first byte → 202) ${imported.uploadSeconds.toFixed(1)} s, processing (202 → completed) ${imported.processingSeconds.toFixed(1)} s, staged lines dropped ${imported.stagingDroppedAfterSeconds.toFixed(1)} s after; raw COPY ${raw.seconds.toFixed(1)} s`);
   console.log(`  CPU cores during the import: service ${imported.cpu.appCores}, postgres ${imported.cpu.postgresCores}, bench ${imported.cpu.benchCores}, other ${imported.cpu.foreignCores}`);
-  console.log(`  raw argon2id: ${hashing.map((h) => `${h.hashesPerSecond.toFixed(1)}/s at ${h.inFlight} in flight`).join(', ')}`);
+  console.log(`  raw argon2id: ${hashing.map((h) => `${h.hashesPerSecond.toFixed(1)}/s at ${h.inFlight} in flight (other load ${h.cpu.foreignCores} cores)`).join(', ')}; plaintext import other load ${plain.cpu.foreignCores} cores`);
+  console.log(`  per busy core: plaintext import ${plain.perCore.toFixed(1)} records/s, raw argon2id ${rawHash.perCore.toFixed(1)} hashes/s (${(plain.perCore / rawHash.perCore).toFixed(3)} ×)`);
   console.log(`  counts and rows exact: ${correct ? 'yes' : `NO ${JSON.stringify({ job: imported.job, check: imported.check, plain: plain.job })}`}`);
   console.log(`  results: ${file}`);
   process.exitCode = pass ? 0 : 1;
