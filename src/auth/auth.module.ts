@@ -15,6 +15,7 @@ import { IdentityProvidersController } from './identity-providers/identity-provi
 import { IdentityProvidersRepository } from './identity-providers/identity-providers.repository';
 import { IdentityProvidersService } from './identity-providers/identity-providers.service';
 import { InteractionController } from './interaction/interaction.controller';
+import { AccountsRepository } from './oidc/accounts.repository';
 import { LocalStrategy } from './interaction/local.strategy';
 import { OidcHttp } from './oidc/oidc.http';
 import { OidcKeys } from './oidc/oidc-keys.entity';
@@ -52,6 +53,7 @@ import { SignInService } from './sign-in/sign-in.service';
     OidcKeysRepository,
     OidcKeysService,
     OidcPayloadsRepository,
+    AccountsRepository,
     ProviderRegistry,
     UserinfoEndpoint,
     OidcHttp,

@@ -3,10 +3,17 @@ import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { AppConfig, Argon2Settings } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { ConcurrencyGate } from '../platform/threadpool/concurrency-gate';
+import { argon2Concurrency } from '../platform/threadpool/threadpool';
 import { DEFAULT_LIMITS, HashCheck, PasswordFormatLimits, PasswordFormatRegistry } from './password-formats';
 
 /**
  * argon2id at the configured cost (OWASP defaults: 19 MiB, t=2, p=1).
+ *
+ * Hashes and verifications run on libuv's thread pool, at most one per core plus one at
+ * a time (the rest wait in arrival order): more would only slice the same cores finer,
+ * and would fill the pool so that the JWT signatures of every token request queue
+ * behind password hashing. See platform/threadpool.
  *
  * Verification also accepts the formats of imported hashes (bcrypt, scrypt, PBKDF2,
  * crypt(3), LDAP SSHA: see password-formats), within cost limits; `needsRehash` is true for
@@ -15,6 +22,7 @@ import { DEFAULT_LIMITS, HashCheck, PasswordFormatLimits, PasswordFormatRegistry
 @Injectable()
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
+  private readonly gate = new ConcurrencyGate(argon2Concurrency());
   private readonly formats: PasswordFormatRegistry;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -22,7 +30,7 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, ...this.config.argon2 });
+    return this.gate.run(() => argon2.hash(password, { type: argon2.argon2id, ...this.config.argon2 }));
   }
 
   /**
@@ -33,7 +41,7 @@ export class PasswordHasher {
   verify(hash: string, password: string): Promise<boolean> {
     const format = this.formats.detectFormat(hash);
     if (!format) return this.verifyNothing(password);
-    return format.verify(password, hash);
+    return this.gate.run(() => format.verify(password, hash));
   }
 
   /**
@@ -66,7 +74,7 @@ export class PasswordHasher {
   async verifyNothing(password: string): Promise<false> {
     this.dummyHash ??= this.hash(randomBytes(16).toString('hex'));
     const dummy = await this.dummyHash;
-    await argon2.verify(dummy, password).catch(() => false);
+    await this.gate.run(() => argon2.verify(dummy, password)).catch(() => false);
     return false;
   }
 }

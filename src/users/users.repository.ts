@@ -5,6 +5,7 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
 import { uniqueViolation } from '../platform/database/pg-errors';
+import { preparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
@@ -227,7 +228,9 @@ export class UsersRepository {
    */
   async findForSignIn(workspaceId: string, poolIds: string[], identifier: string): Promise<SignInCandidate | null> {
     const byEmail = identifier.includes('@');
-    const rows: SignInCandidate[] = await this.users.query(
+    // Prepared statements here and below: every sign-in runs them.
+    const rows = await preparedQuery<SignInCandidate>(
+      this.users.manager.connection,
       `SELECT u.id, u.pool_id AS "poolId", u.status, u.locked_until AS "lockedUntil", c.password_hash AS "passwordHash"
          FROM users u LEFT JOIN credentials c ON c.user_id = u.id
         WHERE u.workspace_id = $1 AND u.pool_id = ANY($2::uuid[]) AND ${byEmail ? 'lower(u.email) = lower($3)' : 'u.mobile = $3'}
@@ -240,7 +243,8 @@ export class UsersRepository {
 
   /** Counts a failure; the attempt that reaches `maxAttempts` locks the account and restarts the count. */
   async recordFailedSignIn(userId: string, lockout: { maxFailedAttempts: number; durationSeconds: number }): Promise<void> {
-    await this.users.query(
+    await preparedQuery(
+      this.users.manager.connection,
       `UPDATE users SET
          locked_until = CASE WHEN failed_sign_ins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END,
          failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $2 THEN 0 ELSE failed_sign_ins + 1 END
@@ -250,7 +254,7 @@ export class UsersRepository {
   }
 
   async recordSignIn(userId: string): Promise<void> {
-    await this.users.query(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now() WHERE id = $1`, [userId]);
+    await preparedQuery(this.users.manager.connection, `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now() WHERE id = $1`, [userId]);
   }
 
   /** Swaps the hash only if it is still the one verified, so two concurrent upgrades cannot clobber a new password. */
@@ -259,11 +263,6 @@ export class UsersRepository {
       .getRepository(Credential)
       .update({ userId, passwordHash: expected }, { passwordHash: replacement });
     return !!result.affected;
-  }
-
-  /** What an issued token or session may say about the user (scope-filtered by the issuer). */
-  findAccount(workspaceId: string, userId: string): Promise<User | null> {
-    return this.users.findOneBy({ workspaceId, id: userId });
   }
 }
 

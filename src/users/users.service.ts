@@ -15,6 +15,29 @@ import { NoEmailToInviteError, UserFieldError, UserFieldTakenError, UserNotFound
 import { UserChanges, UserFilter, UsersRepository } from './users.repository';
 
 export type AccountProfile = Pick<User, 'id' | 'poolId' | 'email' | 'emailVerified' | 'mobile' | 'givenName' | 'familyName' | 'name'>;
+/** The columns an issued token's account is read from. */
+export type AccountRecord = AccountProfile & Pick<User, 'status' | 'sessionsValidAfter'>;
+
+/**
+ * The user as an issued token may describe it, or null when the token no longer
+ * counts: the user is gone, not active, or revoked everything issued before `issuedAt`.
+ */
+export function tokenAccount(user: AccountRecord | null, issuedAt?: Date): AccountProfile | null {
+  if (!user || user.status !== 'active') return null;
+  // Tokens carry whole seconds; refresh tokens and sessions are revoked exactly (SessionRevoker),
+  // this check covers self-contained access tokens, to the second.
+  if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < Math.floor(user.sessionsValidAfter.getTime() / 1000) * 1000) return null;
+  return {
+    id: user.id,
+    poolId: user.poolId,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    mobile: user.mobile,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    name: user.name,
+  };
+}
 
 interface PoolScope {
   workspaceId: string;
@@ -125,28 +148,6 @@ export class UsersService {
       if (changes.status === 'disabled') await this.sessions.revokeAll(tx, userId);
     });
     return this.get(scope, userId);
-  }
-
-  /**
-   * The user as an issued token may describe it, or null when the token no longer
-   * counts: the user is gone, not active, or revoked everything issued before `issuedAt`.
-   */
-  async account(workspaceId: string, userId: string, issuedAt?: Date): Promise<AccountProfile | null> {
-    const user = await this.repository.findAccount(workspaceId, userId);
-    if (!user || user.status !== 'active') return null;
-    // Tokens carry whole seconds; refresh tokens and sessions are revoked exactly (SessionRevoker),
-    // this check covers self-contained access tokens, to the second.
-    if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < Math.floor(user.sessionsValidAfter.getTime() / 1000) * 1000) return null;
-    return {
-      id: user.id,
-      poolId: user.poolId,
-      email: user.email,
-      emailVerified: user.emailVerified,
-      mobile: user.mobile,
-      givenName: user.givenName,
-      familyName: user.familyName,
-      name: user.name,
-    };
   }
 
   async delete(scope: PoolScope, userId: string): Promise<void> {

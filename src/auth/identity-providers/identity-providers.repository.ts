@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { uniqueViolation } from '../../platform/database/pg-errors';
+import { preparedQuery } from '../../platform/database/prepared';
 import { Page, PageQuery, paginate } from '../../platform/pagination/page';
 import { IdentityProvider } from './identity-provider.entity';
 import { PoolAlreadyConnectedError } from './identity-providers.errors';
@@ -36,13 +37,16 @@ export class IdentityProvidersRepository {
     return !!affected;
   }
 
-  /** Enabled connections offering `method`, in the order sign-in tries them. */
-  enabledFor(workspaceId: string, method: string): Promise<IdentityProvider[]> {
-    return this.providers
-      .createQueryBuilder('p')
-      .where('p.workspace_id = :workspaceId AND p.enabled AND :method = ANY(p.sign_in_methods)', { workspaceId, method })
-      .orderBy('p.priority', 'ASC')
-      .addOrderBy('p.created_at', 'ASC')
-      .getMany();
+  /**
+   * The pools of the enabled connections offering `method`, in the order sign-in tries
+   * them. A prepared statement: every sign-in asks, and the query builder would cost more than the query.
+   */
+  async poolsEnabledFor(workspaceId: string, method: string): Promise<string[]> {
+    const rows = await preparedQuery<{ pool_id: string }>(
+      this.providers.manager.connection,
+      `SELECT pool_id FROM identity_providers WHERE workspace_id = $1 AND enabled AND $2 = ANY(sign_in_methods) ORDER BY priority, created_at`,
+      [workspaceId, method],
+    );
+    return rows.map((row) => row.pool_id);
   }
 }

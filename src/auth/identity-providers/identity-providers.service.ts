@@ -55,7 +55,7 @@ export class IdentityProvidersService {
 
   /** The pools whose users may sign in with `method` now, highest priority first. */
   async poolsAccepting(workspaceId: string, method: AuthenticationMechanism): Promise<string[]> {
-    return (await this.repository.enabledFor(workspaceId, method)).map((provider) => provider.poolId);
+    return this.repository.poolsEnabledFor(workspaceId, method);
   }
 
   private async poolMechanisms(workspaceId: string, poolId: string): Promise<AuthenticationMechanism[]> {

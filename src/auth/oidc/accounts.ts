@@ -1,21 +1,19 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import { GroupsService } from '../../groups/groups.service';
-import { UsersService } from '../../users/users.service';
-import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+import { tokenAccount } from '../../users/users.service';
+import { AccountsRepository } from './accounts.repository';
 import { Claims, profileClaims } from './claims';
 
 export interface AccountSources {
-  users: UsersService;
+  accounts: AccountsRepository;
   groups: GroupsService;
-  identityProviders: IdentityProvidersService;
 }
 
 /** The user behind `sub`, while its pool is connected and its tokens still count; else undefined. */
 export async function loadAccount(sources: AccountSources, workspaceId: string, sub: string, issuedAtSeconds?: number): Promise<Account | undefined> {
-  const profile = await sources.users.account(workspaceId, sub, issuedAtSeconds ? new Date(issuedAtSeconds * 1000) : undefined);
+  const record = await sources.accounts.findInConnectedPool(workspaceId, sub, 'password');
+  const profile = tokenAccount(record, issuedAtSeconds ? new Date(issuedAtSeconds * 1000) : undefined);
   if (!profile) return undefined;
-  const pools = await sources.identityProviders.poolsAccepting(workspaceId, 'password');
-  if (!pools.includes(profile.poolId)) return undefined;
   return {
     accountId: sub,
     claims: async (_use: string, scope: string): Promise<Claims> => {

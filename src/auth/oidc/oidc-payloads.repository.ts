@@ -1,11 +1,16 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { preparedQuery } from '../../platform/database/prepared';
 import { OidcPayload } from './oidc-payload.entity';
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
-/** Storage behind the oidc-provider adapter; every method is scoped to one workspace. */
+/**
+ * Storage behind the oidc-provider adapter; every method is scoped to one workspace.
+ * Every token request passes through here several times, so the request paths are
+ * prepared statements.
+ */
 @Injectable()
 export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OidcPayloadsRepository.name);
@@ -14,7 +19,8 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
   constructor(@InjectRepository(OidcPayload) private readonly payloads: Repository<OidcPayload>) {}
 
   async upsert(workspaceId: string, model: string, id: string, payload: Record<string, unknown>, expiresInSeconds?: number): Promise<void> {
-    await this.payloads.query(
+    await preparedQuery(
+      this.payloads.manager.connection,
       `INSERT INTO oidc_payloads (workspace_id, model, id, payload, grant_id, uid, user_code, account_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::int IS NULL THEN NULL ELSE now() + make_interval(secs => $9::int) END)
        ON CONFLICT (workspace_id, model, id) DO UPDATE
@@ -36,27 +42,54 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
 
   async find(workspaceId: string, model: string, where: { id?: string; uid?: string; userCode?: string }): Promise<Record<string, unknown> | undefined> {
     const [column, value] = where.id !== undefined ? ['id', where.id] : where.uid !== undefined ? ['uid', where.uid] : ['user_code', where.userCode];
-    const rows: { payload: Record<string, unknown>; consumed_at: Date | null }[] = await this.payloads.query(
+    const rows = await preparedQuery<{ payload: Record<string, unknown>; consumed_at: Date | null }>(
+      this.payloads.manager.connection,
       `SELECT payload, consumed_at FROM oidc_payloads
         WHERE workspace_id = $1 AND model = $2 AND ${column} = $3 AND (expires_at IS NULL OR expires_at > now())
         LIMIT 1`,
       [workspaceId, model, value],
     );
     const row = rows[0];
+    return row ? withConsumed(row.payload, row.consumed_at) : undefined;
+  }
+
+  /**
+   * A token by id together with the grant it belongs to, in one round trip: oidc-provider
+   * reads the grant right after the refresh token or authorization code (validateGrant).
+   * `grant` is undefined when the token names no grant, null when that grant is gone.
+   */
+  async findWithGrant(
+    workspaceId: string,
+    model: string,
+    id: string,
+  ): Promise<{ payload: Record<string, unknown>; grant: Record<string, unknown> | null | undefined } | undefined> {
+    const rows = await preparedQuery<{ payload: Record<string, unknown>; consumed_at: Date | null; grant_payload: Record<string, unknown> | null; grant_consumed_at: Date | null }>(
+      this.payloads.manager.connection,
+      `SELECT t.payload, t.consumed_at, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at
+         FROM oidc_payloads t
+         LEFT JOIN oidc_payloads g
+           ON g.workspace_id = t.workspace_id AND g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
+        WHERE t.workspace_id = $1 AND t.model = $2 AND t.id = $3 AND (t.expires_at IS NULL OR t.expires_at > now())
+        LIMIT 1`,
+      [workspaceId, model, id],
+    );
+    const row = rows[0];
     if (!row) return undefined;
-    return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
+    const payload = withConsumed(row.payload, row.consumed_at);
+    const grant = typeof payload.grantId !== 'string' ? undefined : row.grant_payload ? withConsumed(row.grant_payload, row.grant_consumed_at) : null;
+    return { payload, grant };
   }
 
   async consume(workspaceId: string, model: string, id: string): Promise<void> {
-    await this.payloads.update({ workspaceId, model, id }, { consumedAt: () => 'now()' });
+    await preparedQuery(this.payloads.manager.connection, `UPDATE oidc_payloads SET consumed_at = now() WHERE workspace_id = $1 AND model = $2 AND id = $3`, [workspaceId, model, id]);
   }
 
   async destroy(workspaceId: string, model: string, id: string): Promise<void> {
-    await this.payloads.delete({ workspaceId, model, id });
+    await preparedQuery(this.payloads.manager.connection, `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND model = $2 AND id = $3`, [workspaceId, model, id]);
   }
 
   async revokeByGrantId(workspaceId: string, grantId: string): Promise<void> {
-    await this.payloads.delete({ workspaceId, grantId });
+    await preparedQuery(this.payloads.manager.connection, `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND grant_id = $2`, [workspaceId, grantId]);
   }
 
   onModuleInit(): void {
@@ -77,4 +110,9 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
       this.logger.warn({ err: (error as Error).message }, 'Sweeping expired OIDC payloads failed; will retry');
     }
   }
+}
+
+/** oidc-provider's shape of a consumed record: `consumed` in epoch seconds. */
+function withConsumed(payload: Record<string, unknown>, consumedAt: Date | null): Record<string, unknown> {
+  return consumedAt ? { ...payload, consumed: Math.floor(consumedAt.getTime() / 1000) } : payload;
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import type { Provider } from 'oidc-provider';
 import { NotFoundError } from '../../platform/problem/app-error';
 import { problemFromAppError, writeProblem } from '../../platform/problem/problem';
 import { ProviderRegistry } from './provider.registry';
@@ -13,6 +15,9 @@ export const OIDC_MOUNT = '/oidc/:ws';
  */
 @Injectable()
 export class OidcHttp {
+  /** Each Provider's request handler; koa's callback() composes the middleware anew at every call. */
+  private readonly handlers = new WeakMap<Provider, (req: IncomingMessage, res: ServerResponse) => unknown>();
+
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly userinfo: UserinfoEndpoint,
@@ -25,7 +30,9 @@ export class OidcHttp {
       const provider = await this.registry.get(workspaceId);
       if (!provider) return writeProblem(res, problemFromAppError(new NotFoundError('Issuer', 'No workspace has this issuer. Check the workspace id in the URL.')));
       if (req.path === '/userinfo') return await this.userinfo.handle(req, res, workspaceId, this.registry.issuerOf(workspaceId));
-      provider.callback()(req, res);
+      let handler = this.handlers.get(provider);
+      if (!handler) this.handlers.set(provider, (handler = provider.callback()));
+      handler(req, res);
     } catch (error) {
       next(error);
     }

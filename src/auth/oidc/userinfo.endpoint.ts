@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createLocalJWKSet, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
-import { UsersService } from '../../users/users.service';
-import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { loadAccount } from './accounts';
+import { AccountsRepository } from './accounts.repository';
 import { Claims, filterByScope } from './claims';
 import { OidcKeysService, publicJwks } from './oidc-keys.service';
 
@@ -20,9 +19,8 @@ export class UserinfoEndpoint {
 
   constructor(
     private readonly keys: OidcKeysService,
-    private readonly users: UsersService,
+    private readonly accounts: AccountsRepository,
     private readonly groups: GroupsService,
-    private readonly identityProviders: IdentityProvidersService,
   ) {}
 
   async handle(req: Request, res: Response, workspaceId: string, issuer: string): Promise<void> {
@@ -39,7 +37,7 @@ export class UserinfoEndpoint {
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     if (!scopes.includes('openid')) return deny(res, 'insufficient_scope', 'the access token lacks the openid scope', 403);
 
-    const account = payload.sub ? await loadAccount({ users: this.users, groups: this.groups, identityProviders: this.identityProviders }, workspaceId, payload.sub, payload.iat) : undefined;
+    const account = payload.sub ? await loadAccount({ accounts: this.accounts, groups: this.groups }, workspaceId, payload.sub, payload.iat) : undefined;
     if (!account) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
     const claims = (await account.claims('userinfo', scopes.join(' '), {}, [])) as Claims;
     res.status(200).json(filterByScope(claims, scopes));
