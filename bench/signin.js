@@ -75,7 +75,7 @@ const RATE_LIMIT_ENV = {
 /**
  * One keep-alive HTTP/1.1 connection that sends one request at a time, written straight
  * to a socket. At ~600 requests/s the bench shares the two cores with the service and
- * PostgreSQL, and node:http's client costs about 4 times the CPU per request of this.
+ * PostgreSQL; node:http's client took 0.22 ms of CPU per refresh, this 0.13 ms.
  * Enough HTTP for this service: Content-Length bodies (a response without one, e.g.
  * chunked, is an error), `Connection: close` honoured.
  */
