@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
@@ -8,7 +8,7 @@ import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
 import { buildConsole } from './support/console';
-import { expectOnlyLoopback, launchChromium, screenshot, submitForm } from './support/chromium';
+import { expectOnlyLoopback, launchChromium, screenshot, submitForm , startCallbackServer } from './support/chromium';
 
 /**
  * The admin console, walked end to end as a new admin follows the guide, against the real
@@ -459,18 +459,4 @@ async function rowText(table: Locator, text: string): Promise<string> {
 
 async function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((el) => el === el.ownerDocument.activeElement);
-}
-
-/** The application's redirect URI: answers /callback with a small page. */
-async function startCallbackServer(): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/callback') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><html lang="en"><head><title>Callback</title></head><body><h1>Callback reached</h1></body></html>');
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
 }

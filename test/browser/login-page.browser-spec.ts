@@ -1,10 +1,10 @@
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { Browser, Page, Response } from 'playwright-core';
 import { createPool, createUser, createWorkspace } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
-import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm } from './support/chromium';
+import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm , startCallbackServer } from './support/chromium';
 
 /**
  * The hosted login page in a real browser (Debian's headless Chromium, see
@@ -179,17 +179,3 @@ describe('hosted login page in Chromium', () => {
     }
   });
 });
-
-/** The application's redirect URI: answers /callback with a small page, anything else 404. */
-async function startCallbackServer(): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/callback') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><html lang="en"><head><title>Callback</title></head><body><h1>Callback reached</h1></body></html>');
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { addMembers, createGroup, createPool, createUser, createWorkspace, errorFields, ids, listAll, sql, unique } from '../factories';
+import { addMembers, createGroup, createPool, createUser, createWorkspace, errorFields, ids, listAll, ISO, sql, unique, UUID } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('groups', () => {
   let t: TestApp;

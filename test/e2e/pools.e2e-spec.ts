@@ -10,11 +10,11 @@ import {
   listAll,
   sql,
   unique,
+  ISO,
+  UUID,
 } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('identity pools', () => {
   let t: TestApp;

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { TestApp } from '../support/test-app';
 
+/** Shapes of API values, for assertions. */
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Builders: each call makes a fresh resource through the API and returns its body. */
 export function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;

@@ -1,3 +1,4 @@
+import { createServer, Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,4 +89,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The application's redirect URI: answers /callback with a small page, anything else 404. */
+export async function startCallbackServer(): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/callback') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html lang="en"><head><title>Callback</title></head><body><h1>Callback reached</h1></body></html>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
