@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { EntityRows } from '../platform/database/entity-rows';
 import { uniqueViolation } from '../platform/database/pg-errors';
+import { preparedQuery } from '../platform/database/prepared';
 import { Pool } from './pool.entity';
 import { PoolNameTakenError } from './pools.errors';
 
@@ -16,7 +18,11 @@ function rethrowNameTaken(error: unknown): never {
 
 @Injectable()
 export class PoolsRepository {
-  constructor(@InjectRepository(Pool) private readonly pools: Repository<Pool>) {}
+  private readonly poolRows: EntityRows<Pool>;
+
+  constructor(@InjectRepository(Pool) private readonly pools: Repository<Pool>) {
+    this.poolRows = new EntityRows(pools, 'p');
+  }
 
   create(workspaceId: string, fields: PoolFields): Promise<Pool> {
     return this.pools.save(this.pools.create({ workspaceId, ...fields })).catch(rethrowNameTaken);
@@ -30,8 +36,10 @@ export class PoolsRepository {
     return this.pools.findOneBy({ id });
   }
 
-  find(workspaceId: string, id: string): Promise<Pool | null> {
-    return this.pools.findOneBy({ workspaceId, id });
+  /** A prepared statement: nearly every management request asks first (EntityRows). */
+  async find(workspaceId: string, id: string): Promise<Pool | null> {
+    const rows = await preparedQuery<Pool>(this.pools.manager.connection, `SELECT ${this.poolRows.columns} FROM pools p WHERE p.id = $1 AND p.workspace_id = $2`, [id, workspaceId]);
+    return rows.length ? this.poolRows.hydrate(rows[0]) : null;
   }
 
   async update(workspaceId: string, id: string, fields: Partial<PoolFields>): Promise<void> {

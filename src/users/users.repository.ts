@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
+import { EntityRows } from '../platform/database/entity-rows';
 import { uniqueViolation } from '../platform/database/pg-errors';
 import { preparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
@@ -36,22 +35,36 @@ function likePrefix(search: string): string {
 
 @Injectable()
 export class UsersRepository {
-  /** list()'s select list and the columns it must transform, computed on first use. */
-  private selectList?: string;
-  private transformed?: ColumnMetadata[];
+  private readonly userRows: EntityRows<User>;
 
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+    this.userRows = new EntityRows(users, 'u');
+  }
 
-  async insert(tx: EntityManager, scope: { workspaceId: string; poolId: string }, fields: NewUser): Promise<User> {
-    const repo = tx.getRepository(User);
-    return repo.save(repo.create({ ...scope, ...fields })).catch(rethrowTaken);
+  /**
+   * Inserts a user and, with `passwordHash`, its credential in the same statement (a
+   * data-modifying CTE is atomic on its own). Without `tx` it runs as a prepared
+   * statement: one round trip, no BEGIN/COMMIT.
+   */
+  async insert(scope: { workspaceId: string; poolId: string }, fields: NewUser, options: { tx?: EntityManager; passwordHash?: string } = {}): Promise<User> {
+    const values: unknown[] = [
+      scope.workspaceId, scope.poolId, fields.email, fields.mobile, fields.givenName, fields.familyName, fields.name,
+      fields.externalId, JSON.stringify(fields.attributes), fields.status, fields.emailVerified,
+    ];
+    const user = `INSERT INTO users (workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes, status, email_verified)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`;
+    let text = `WITH u AS (${user}) SELECT ${this.userRows.columns} FROM u`;
+    if (options.passwordHash !== undefined) {
+      values.push(options.passwordHash);
+      text = `WITH u AS (${user}), c AS (INSERT INTO credentials (user_id, password_hash) SELECT id, $12 FROM u) SELECT ${this.userRows.columns} FROM u`;
+    }
+    const rows: User[] = await (options.tx ? options.tx.query(text, values) : preparedQuery<User>(this.users.manager.connection, text, values)).catch(rethrowTaken);
+    return this.userRows.hydrate(rows[0]);
   }
 
   /**
    * One page of a pool's users: keyset pagination by (created_at, id) with the cursor
-   * paginate() uses. Plain SQL whose columns are aliased to the entity's properties, so
-   * rows arrive shaped as users: on a list request TypeORM's query building and entity
-   * hydration cost more CPU than PostgreSQL spends on the query (docs/benchmarks.md).
+   * paginate() uses, in plain SQL (EntityRows).
    */
   async list(scope: { workspaceId: string; poolId: string }, filter: UserFilter): Promise<Page<User>> {
     const params: unknown[] = [scope.poolId, scope.workspaceId];
@@ -75,30 +88,11 @@ export class UsersRepository {
     }
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
     const rows: User[] = await this.users.query(
-      `SELECT ${this.userColumns()} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
+      `SELECT ${this.userRows.columns} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
       params,
     );
-    const items = rows.slice(0, limit).map((row) => this.fromTransformed(row));
+    const items = rows.slice(0, limit).map((row) => this.userRows.hydrate(row));
     return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
-  }
-
-  /** `u.<column> AS "<property>"` for each column getMany() would select. */
-  private userColumns(): string {
-    if (this.selectList === undefined) {
-      const columns = this.users.metadata.columns.filter((c) => c.isSelect && !c.isVirtual && !c.relationMetadata && !c.embeddedMetadata);
-      this.selectList = columns.map((c) => `u."${c.databaseName}" AS "${c.propertyName}"`).join(', ');
-      this.transformed = columns.filter((c) => c.transformer);
-    }
-    return this.selectList;
-  }
-
-  /** Applies column transformers, as hydration would (none today). */
-  private fromTransformed(row: User): User {
-    for (const column of this.transformed ?? []) {
-      const key = column.propertyName as keyof User;
-      (row as unknown as Record<string, unknown>)[key] = ApplyValueTransformers.transformFrom(column.transformer!, row[key]);
-    }
-    return row;
   }
 
   /** Members of a group, from any pool of the workspace. */

@@ -12,7 +12,7 @@ import { normalizeEmail, passwordPolicyViolation } from './user-fields';
 import { SessionRevoker } from './session-revoker';
 import { User, UserStatus } from './user.entity';
 import { NoEmailToInviteError, UserFieldError, UserFieldTakenError, UserNotFoundError, UserStatusConflictError } from './users.errors';
-import { UserChanges, UserFilter, UsersRepository } from './users.repository';
+import { NewUser, UserChanges, UserFilter, UsersRepository } from './users.repository';
 
 export type AccountProfile = Pick<User, 'id' | 'poolId' | 'email' | 'emailVerified' | 'mobile' | 'givenName' | 'familyName' | 'name'>;
 /** The columns an issued token's account is read from. */
@@ -68,22 +68,20 @@ export class UsersService {
     // Hashing is the slow part; it happens before the transaction so no lock waits on it.
     const passwordHash = byInvitation ? null : await this.hashWithinPolicy(pool, dto.credential.password, 'credential.password');
 
+    const fields: NewUser = {
+      email,
+      mobile,
+      givenName: dto.givenName ?? null,
+      familyName: dto.familyName ?? null,
+      name: dto.name ?? null,
+      externalId: dto.externalId ?? null,
+      attributes: dto.attributes ?? {},
+      status: byInvitation ? 'invited' : 'active',
+      emailVerified: false,
+    };
+    if (passwordHash) return toUserResponse(await this.repository.insert(scope, fields, { passwordHash }), null);
     return this.transactions.run(async (tx) => {
-      const user = await this.repository.insert(tx, scope, {
-        email,
-        mobile,
-        givenName: dto.givenName ?? null,
-        familyName: dto.familyName ?? null,
-        name: dto.name ?? null,
-        externalId: dto.externalId ?? null,
-        attributes: dto.attributes ?? {},
-        status: byInvitation ? 'invited' : 'active',
-        emailVerified: false,
-      });
-      if (passwordHash) {
-        await this.repository.setPassword(tx, user.id, passwordHash);
-        return toUserResponse(user, null);
-      }
+      const user = await this.repository.insert(scope, fields, { tx });
       const invitation = await this.invitations.open(tx, { ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }, { newUser: true });
       return toUserResponse(user, invitation);
     });
@@ -212,7 +210,7 @@ export class UsersService {
     if (await this.repository.findIdByEmail(scope, email)) return 'exists';
     try {
       await this.transactions.run(async (tx) => {
-        const user = await this.repository.insert(tx, scope, {
+        const fields: NewUser = {
           email,
           mobile: null,
           givenName: input.givenName ?? null,
@@ -222,8 +220,8 @@ export class UsersService {
           attributes: {},
           status: pool.selfRegistration.requireEmailVerification ? 'pending_verification' : 'active',
           emailVerified: false,
-        });
-        await this.repository.setPassword(tx, user.id, passwordHash);
+        };
+        const user = await this.repository.insert(scope, fields, { tx, passwordHash });
         await within(tx, { id: user.id, email, status: user.status });
       });
       return 'created';

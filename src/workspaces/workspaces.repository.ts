@@ -56,8 +56,14 @@ export class WorkspacesRepository {
     return !!affected;
   }
 
-  findKeyByHash(keyHash: Buffer): Promise<Pick<ApiKey, 'id' | 'workspaceId' | 'lastUsedAt'> | null> {
-    return this.keys.findOne({ where: { keyHash }, select: { id: true, workspaceId: true, lastUsedAt: true } });
+  /** A prepared statement: every request with a workspace key asks. */
+  async findKeyByHash(keyHash: Buffer): Promise<Pick<ApiKey, 'id' | 'workspaceId' | 'lastUsedAt'> | null> {
+    const rows = await preparedQuery<Pick<ApiKey, 'id' | 'workspaceId' | 'lastUsedAt'>>(
+      this.workspaces.manager.connection,
+      'SELECT id, workspace_id AS "workspaceId", last_used_at AS "lastUsedAt" FROM api_keys WHERE key_hash = $1',
+      [keyHash],
+    );
+    return rows[0] ?? null;
   }
 
   async touchKey(id: string): Promise<void> {
