@@ -15,7 +15,9 @@
  * 4. Warm-up: BENCH_WARMUP (300) invited users, waits for their emails.
  * 5. Measured: BENCH_USERS (10,000) invited users, POST .../users with
  *    `credential: {mode: "invitation"}` and a unique email each, BENCH_CONCURRENCY (24)
- *    keep-alive connections; the clock runs from the first POST until the sink holds an
+ *    keep-alive connections (BENCH_VIA=import: one POST .../imports, JSON, with all of
+ *    them and `sendInvitations: true`, the API's bulk path; it waits for the job to
+ *    complete and counts its `created`); the clock runs from the first POST until the sink holds an
  *    email for every created user. Then it checks: exactly one email per user (no loss, no
  *    duplicate, nothing else), every outbox row `sent` at its first attempt, every
  *    invitation `sent` with a token hash.
@@ -36,7 +38,8 @@
  *      BENCH_QUIET_TIMEOUT (s, 90: the longest wait for an idle machine before each phase),
  *      BENCH_SKIP_BUILD=1, BENCH_APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  *      BENCH_APP_ENV='{"KEY":"value"}' (extra env for the service, for experiments),
- *      BENCH_SPLIT=1 (the service as a ROLE=api and a ROLE=worker process instead of one ROLE=all).
+ *      BENCH_SPLIT=1 (the service as a ROLE=api and a ROLE=worker process instead of one ROLE=all),
+ *      BENCH_VIA=users|import (users: one POST per user, the default; import: one bulk import).
  */
 const { spawn } = require('node:child_process');
 const http = require('node:http');
@@ -53,6 +56,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP || 300);
 const APP_ENV = JSON.parse(process.env.BENCH_APP_ENV || '{}');
 /** BENCH_SPLIT=1: the service as two processes, ROLE=api and ROLE=worker, instead of one ROLE=all. */
 const SPLIT = process.env.BENCH_SPLIT === '1';
+/** How the measured users are created: one POST .../users each, or one POST .../imports with all of them. */
+const VIA = process.env.BENCH_VIA || 'users';
+if (!['users', 'import'].includes(VIA)) throw new Error(`BENCH_VIA must be users or import, not ${VIA}`);
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 /** No new email for this long while some are missing: stop waiting, the run fails. */
 const STALL_MS = 90_000;
@@ -217,6 +223,42 @@ async function createInvitedUsers({ base, poolPath, emails, concurrency, onFirst
       statuses,
       firstError,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+    },
+  };
+}
+
+/**
+ * Creates `emails` as invited users with one JSON import (`sendInvitations: true`) and
+ * waits for the job to complete; the same result shape as createInvitedUsers, where
+ * `requests` is 1 and the latency is the 202's.
+ */
+async function importInvitedUsers({ base, poolPath, emails, onFirst, answered = { n: 0 } }) {
+  const api = apiClient(base);
+  const importsPath = poolPath.replace(/\/users$/, '/imports');
+  const users = emails.map((email) => ({ email, givenName: 'Bench', familyName: 'Invitee' }));
+  onFirst?.();
+  const t0 = process.hrtime.bigint();
+  const job = await api('POST', importsPath, { users, options: { sendInvitations: true } }, 202);
+  const acceptedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  let done;
+  for (;;) {
+    done = await api('GET', `${importsPath}/${job.id}`, undefined, 200);
+    answered.n = done.created;
+    if (['completed', 'failed', 'cancelled'].includes(done.status)) break;
+    await sleep(50);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const created = new Set(done.status === 'completed' && done.created === emails.length ? emails : []);
+  return {
+    created,
+    stats: {
+      requests: 1,
+      created: created.size,
+      seconds,
+      rps: created.size / seconds,
+      statuses: { 202: 1 },
+      firstError: created.size ? null : `import ${done.status}: ${JSON.stringify(done)}`,
+      latencyMs: { p50: acceptedMs, p95: acceptedMs, p99: acceptedMs, max: acceptedMs },
     },
   };
 }
@@ -396,11 +438,11 @@ async function main() {
       const quiet = await waitQuiet({ timeoutMs: QUIET_TIMEOUT_MS });
       const emails = Array.from({ length: USERS }, (_, i) => `invitee-${i}-${tag}@bench.example.com`);
       const answered = { n: 0 };
-      log(`end-to-end: ${USERS} invited users at concurrency ${CONCURRENCY}, until the sink has every email`);
+      log(`end-to-end: ${USERS} invited users (${VIA === 'import' ? 'one bulk import' : `POST per user, concurrency ${CONCURRENCY}`}), until the sink has every email`);
       const workerTicks0 = worker ? processTicks(worker.pid) : 0;
       const { result: e2e, cpu } = await withCpu({ appPid: app.pid, database }, async () => {
         let stopSampler;
-        const api = await createInvitedUsers({
+        const api = await (VIA === 'import' ? importInvitedUsers : createInvitedUsers)({
           base: app.base,
           poolPath,
           emails,
@@ -503,7 +545,7 @@ async function main() {
     date: new Date().toISOString(),
     command: 'npm run bench:invitations',
     machine: host,
-    settings: { users: USERS, concurrency: CONCURRENCY, warmup: WARMUP, roles: SPLIT ? 'api + worker (two processes)' : 'all (one process)', smtpPool: { ...SMTP_POOL, maxMessages: String(SMTP_POOL.maxMessages) }, mailConcurrency: MAIL_CONCURRENCY, appEnv: APP_ENV, appNodeArgs: process.env.BENCH_APP_NODE_ARGS || '' },
+    settings: { via: VIA, users: USERS, concurrency: CONCURRENCY, warmup: WARMUP, roles: SPLIT ? 'api + worker (two processes)' : 'all (one process)', smtpPool: { ...SMTP_POOL, maxMessages: String(SMTP_POOL.maxMessages) }, mailConcurrency: MAIL_CONCURRENCY, appEnv: APP_ENV, appNodeArgs: process.env.BENCH_APP_NODE_ARGS || '' },
     endToEnd,
     raw,
     checks,
@@ -515,7 +557,7 @@ async function main() {
   const f = (x, d = 1) => x.toFixed(d);
   const verdict = (g) => `${f(g.ofLimit, 2)} × the limit  ${g.pass ? 'PASS' : 'FAIL'}`;
   console.log('');
-  console.log(`invitations (service: ${report.settings.roles}) — ${host.nproc} × ${host.cpu}, ${host.ramGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}`);
+  console.log(`invitations (created via ${VIA === 'import' ? 'one bulk import' : 'one POST per user'}; service: ${report.settings.roles}) — ${host.nproc} × ${host.cpu}, ${host.ramGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}`);
   console.log(
     `  end-to-end: ${endToEnd.api.created} invited users → ${endToEnd.sink.distinctRecipients} emails in ${f(endToEnd.seconds, 2)} s = ${f(endToEnd.emailsPerSecond)} emails/s` +
       `  (API ${f(endToEnd.api.rps)} req/s, done at ${f(endToEnd.apiDoneSeconds, 2)} s, p99 ${f(endToEnd.api.latencyMs.p99)} ms; last email ${f(endToEnd.mailLagAfterApiSeconds, 2)} s after the last 201; ~${endToEnd.sink.avgBytes} B/email)`,

@@ -3,7 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { GroupsService } from '../groups/groups.service';
-import { InvitationsService } from '../invitations/invitations.service';
+import { Invitee, InvitationsService } from '../invitations/invitations.service';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { isDeadlock, uniqueViolation } from '../platform/database/pg-errors';
@@ -190,6 +190,7 @@ export class ImportRunner {
       const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict, awaitAhead ? () => awaitAhead(tx) : undefined);
       const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
       const assignments: { userId: string; groups: string[] }[] = [];
+      const invitees: Invitee[] = [];
       for (const outcome of outcomes) {
         if (outcome.kind === 'error') {
           counts.failed += 1;
@@ -200,9 +201,10 @@ export class ImportRunner {
         if (outcome.kind === 'skipped') continue;
         if (outcome.groups.length) assignments.push({ userId: outcome.userId, groups: outcome.groups });
         if (outcome.kind === 'created' && outcome.status === 'invited' && job.options.sendInvitations && outcome.email) {
-          await this.invitations.open(tx, { ...scope, userId: outcome.userId, email: outcome.email, ttlHours: pool.invitationTtlHours });
+          invitees.push({ ...scope, userId: outcome.userId, email: outcome.email, ttlHours: pool.invitationTtlHours });
         }
       }
+      await this.invitations.open(tx, invitees, { newUser: true });
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
       if (awaitAhead) await awaitAhead(tx);

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Batcher } from '../platform/database/batcher';
+import { EntityRows } from '../platform/database/entity-rows';
+import { preparedQuery } from '../platform/database/prepared';
 import { Invitation, InvitationRowStatus } from './invitation.entity';
 
 const OPEN: InvitationRowStatus[] = ['queued', 'sent', 'failed'];
@@ -16,33 +18,43 @@ export interface StampedInvitation {
 
 @Injectable()
 export class InvitationsRepository {
-  constructor(@InjectRepository(Invitation) private readonly invitations: Repository<Invitation>) {}
+  private readonly invitationRows: EntityRows<Invitation>;
 
-  /** Raw SQL: one per invited user, and the entity persister would cost more than the INSERT. */
-  async insert(tx: EntityManager, fields: Pick<Invitation, 'userId' | 'poolId' | 'workspaceId' | 'email' | 'expiresAt'>): Promise<Invitation> {
-    const [row]: Pick<Invitation, 'id' | 'createdAt'>[] = await tx.query(
-      `INSERT INTO invitations (user_id, pool_id, workspace_id, email, expires_at, status) VALUES ($1, $2, $3, $4, $5, 'queued')
-       RETURNING id, created_at AS "createdAt"`,
-      [fields.userId, fields.poolId, fields.workspaceId, fields.email, fields.expiresAt],
-    );
-    return Object.assign(new Invitation(), fields, { id: row.id, createdAt: row.createdAt, status: 'queued' as const, tokenHash: null, sentAt: null, acceptedAt: null });
+  constructor(@InjectRepository(Invitation) private readonly invitations: Repository<Invitation>) {
+    this.invitationRows = new EntityRows(invitations, 'i');
   }
 
-  /** The newest invitation that is not revoked, per user. */
+  /** One statement for any number of invitations, at most one per user (raw SQL: the entity persister cost more than the INSERT). */
+  async insert(tx: EntityManager, rows: Pick<Invitation, 'userId' | 'poolId' | 'workspaceId' | 'email' | 'expiresAt'>[]): Promise<Invitation[]> {
+    if (!rows.length) return [];
+    const inserted: Pick<Invitation, 'id' | 'userId' | 'createdAt'>[] = await tx.query(
+      `INSERT INTO invitations (user_id, pool_id, workspace_id, email, expires_at, status)
+       SELECT user_id, pool_id, workspace_id, email, expires_at, 'queued'
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) AS v(user_id, pool_id, workspace_id, email, expires_at)
+       RETURNING id, user_id AS "userId", created_at AS "createdAt"`,
+      [rows.map((r) => r.userId), rows.map((r) => r.poolId), rows.map((r) => r.workspaceId), rows.map((r) => r.email), rows.map((r) => r.expiresAt)],
+    );
+    const byUser = new Map(inserted.map((row) => [row.userId, row]));
+    return rows.map((fields) => {
+      const { id, createdAt } = byUser.get(fields.userId)!;
+      return Object.assign(new Invitation(), fields, { id, createdAt, status: 'queued' as const, tokenHash: null, sentAt: null, acceptedAt: null });
+    });
+  }
+
+  /** The newest invitation that is not revoked, per user. A prepared statement: every page of users asks. */
   async latestFor(userIds: string[]): Promise<Invitation[]> {
     if (!userIds.length) return [];
-    return this.invitations
-      .createQueryBuilder('i')
-      .distinctOn(['i.user_id'])
-      .where({ userId: In(userIds) })
-      .andWhere(`i.status <> 'revoked'`)
-      .orderBy('i.user_id')
-      .addOrderBy('i.created_at', 'DESC')
-      .getMany();
+    const rows = await preparedQuery<Invitation>(
+      this.invitations.manager.connection,
+      `SELECT DISTINCT ON (i.user_id) ${this.invitationRows.columns} FROM invitations i
+        WHERE i.user_id = ANY($1::uuid[]) AND i.status <> 'revoked' ORDER BY i.user_id, i.created_at DESC`,
+      [userIds],
+    );
+    return rows.map((row) => this.invitationRows.hydrate(row));
   }
 
-  async revokeOpen(tx: EntityManager, userId: string): Promise<void> {
-    await tx.getRepository(Invitation).update({ userId, status: In(OPEN) }, { status: 'revoked' });
+  async revokeOpen(tx: EntityManager, userIds: string[]): Promise<void> {
+    await tx.getRepository(Invitation).update({ userId: In(userIds), status: In(OPEN) }, { status: 'revoked' });
   }
 
   findByTokenHash(tokenHash: Buffer): Promise<Invitation | null> {

@@ -24,6 +24,15 @@ export interface RedeemableInvitation {
   expiresAt: Date;
 }
 
+/** A user to invite, and how long the link stays valid. */
+export interface Invitee {
+  userId: string;
+  poolId: string;
+  workspaceId: string;
+  email: string;
+  ttlHours: number;
+}
+
 const HOUR_MS = 3_600_000;
 
 @Injectable()
@@ -39,31 +48,29 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
-   * Records a pending invitation and its email inside the caller's transaction, so a
-   * user is never invited without both. Earlier open invitations of the user stop counting
-   * (`newUser`: the caller created the user in `tx`, so there are none).
+   * Records pending invitations and their emails inside the caller's transaction, so a
+   * user is never invited without both; a statement for all of them, not one per user
+   * (a migration invites a chunk at once). Earlier open invitations of the users stop
+   * counting (`newUser`: the caller created the users in `tx`, so there are none).
    */
   async open(
     tx: EntityManager,
-    invitee: { userId: string; poolId: string; workspaceId: string; email: string; ttlHours: number },
+    invitees: Invitee[],
     { newUser = false }: { newUser?: boolean } = {},
-  ): Promise<InvitationSummary> {
-    // A user created in this very transaction has no earlier invitation to revoke.
-    if (!newUser) await this.repository.revokeOpen(tx, invitee.userId);
-    const invitation = await this.repository.insert(tx, {
-      userId: invitee.userId,
-      poolId: invitee.poolId,
-      workspaceId: invitee.workspaceId,
-      email: invitee.email,
-      expiresAt: new Date(Date.now() + invitee.ttlHours * HOUR_MS),
-    });
-    await this.mail.send(tx, { kind: INVITATION_MAIL, recipient: invitee.email, payload: { invitationId: invitation.id } });
-    return summarize(invitation);
+  ): Promise<InvitationSummary[]> {
+    if (!invitees.length) return [];
+    if (!newUser) await this.repository.revokeOpen(tx, invitees.map((i) => i.userId));
+    const invitations = await this.repository.insert(
+      tx,
+      invitees.map(({ userId, poolId, workspaceId, email, ttlHours }) => ({ userId, poolId, workspaceId, email, expiresAt: new Date(Date.now() + ttlHours * HOUR_MS) })),
+    );
+    await this.mail.send(tx, ...invitations.map((i) => ({ kind: INVITATION_MAIL, recipient: i.email, payload: { invitationId: i.id } })));
+    return invitations.map(summarize);
   }
 
   /** An admin gave the user a password: no earlier link may set another one. */
   revokeOpen(tx: EntityManager, userId: string): Promise<void> {
-    return this.repository.revokeOpen(tx, userId);
+    return this.repository.revokeOpen(tx, [userId]);
   }
 
   async summaries(userIds: string[]): Promise<Map<string, InvitationSummary>> {

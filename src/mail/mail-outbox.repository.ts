@@ -11,12 +11,16 @@ export class MailOutboxRepository {
   constructor(@InjectRepository(MailOutbox) private readonly outbox: Repository<MailOutbox>) {}
 
   /** Raw SQL: one per email, and the query builder would cost more than the INSERT. */
-  async insert(tx: EntityManager, row: Pick<MailOutbox, 'kind' | 'recipient' | 'payload'>): Promise<string> {
-    const [inserted]: { id: string }[] = await tx.query(
-      `INSERT INTO mail_outbox (kind, recipient, payload, status, attempts) VALUES ($1, $2, $3, 'pending', 0) RETURNING id`,
-      [row.kind, row.recipient, JSON.stringify(row.payload)],
+  /** One statement for any number of emails (unnest keeps the parameter count constant). */
+  async insert(tx: EntityManager, rows: Pick<MailOutbox, 'kind' | 'recipient' | 'payload'>[]): Promise<string[]> {
+    if (!rows.length) return [];
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO mail_outbox (kind, recipient, payload, status, attempts)
+       SELECT kind, recipient, payload::jsonb, 'pending', 0 FROM unnest($1::text[], $2::text[], $3::text[]) AS v(kind, recipient, payload)
+       RETURNING id`,
+      [rows.map((r) => r.kind), rows.map((r) => r.recipient), rows.map((r) => JSON.stringify(r.payload))],
     );
-    return inserted.id;
+    return inserted.map((r) => r.id);
   }
 
   /**

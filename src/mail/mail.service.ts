@@ -56,10 +56,12 @@ export class MailService {
     500,
   );
 
-  /** Writes the email into the caller's transaction; it is queued once that commits. */
-  async send(tx: EntityManager, mail: OutgoingMail): Promise<void> {
-    const id = await this.outbox.insert(tx, mail);
-    afterCommit(tx, () => void this.committed.load(id).catch(() => undefined));
+  /** Writes the emails into the caller's transaction; they are queued once that commits. */
+  async send(tx: EntityManager, ...mails: OutgoingMail[]): Promise<void> {
+    const ids = await this.outbox.insert(tx, mails);
+    afterCommit(tx, () => {
+      for (const id of ids) void this.committed.load(id).catch(() => undefined);
+    });
   }
 
   /**

@@ -82,7 +82,7 @@ export class UsersService {
     if (passwordHash) return toUserResponse(await this.repository.insert(scope, fields, { passwordHash }), null);
     return this.transactions.run(async (tx) => {
       const user = await this.repository.insert(scope, fields, { tx });
-      const invitation = await this.invitations.open(tx, { ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }, { newUser: true });
+      const [invitation] = await this.invitations.open(tx, [{ ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }], { newUser: true });
       return toUserResponse(user, invitation);
     });
   }
@@ -189,7 +189,7 @@ export class UsersService {
         throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
       }
       if (!user.email) throw new NoEmailToInviteError();
-      await this.invitations.open(tx, { ...scope, userId, email: user.email, ttlHours: pool.invitationTtlHours });
+      await this.invitations.open(tx, [{ ...scope, userId, email: user.email, ttlHours: pool.invitationTtlHours }]);
     });
   }
 
