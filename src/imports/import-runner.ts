@@ -83,6 +83,7 @@ export class ImportRunner {
       return chunk;
     };
     let analyzeAt = FIRST_ANALYZE_AT;
+    let analyzing: Promise<void> | null = null;
     let created = 0;
     // The chunk being written, while the next one is written beside it: two transactions,
     // so PostgreSQL works on two cores. They still commit in line order (see writeChunk).
@@ -128,9 +129,14 @@ export class ImportRunner {
         await writing.started;
         if (ahead) created += settled(await ahead.committed);
         ahead = writing;
-        if (created >= analyzeAt) {
+        if (created >= analyzeAt && !analyzing) {
           analyzeAt *= 2;
-          await this.importer.refreshStatistics();
+          // Beside the chunks, not between them: ANALYZE takes up to a second at a million
+          // rows and blocks no insert, while awaiting it here held every chunk back.
+          analyzing = this.importer
+            .refreshStatistics()
+            .catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not refresh statistics; the import goes on'))
+            .finally(() => (analyzing = null));
         }
       }
     } catch (error) {
@@ -142,6 +148,7 @@ export class ImportRunner {
       clearInterval(heartbeat);
       // A chunk left in flight by a lost lease must settle before the run ends.
       await ahead?.committed.catch(() => undefined);
+      await analyzing;
     }
     await this.repository.dropStaging(job.id).catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not drop staged lines'));
     return 'finished';
