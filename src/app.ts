@@ -31,6 +31,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // role never listens, so without this every worker log line stayed in memory, unseen.
   app.flushLogs();
   app.disable('x-powered-by');
+  // No ETag on API answers: no client revalidates them, and hashing each body (a page of
+  // users is ~20 KB) cost more CPU than the page's SQL. The console's files keep theirs.
+  app.set('etag', false);
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));

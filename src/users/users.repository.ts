@@ -4,7 +4,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { EntityRows } from '../platform/database/entity-rows';
 import { uniqueViolation } from '../platform/database/pg-errors';
-import { preparedQuery } from '../platform/database/prepared';
+import { preparedQuery, unpreparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
@@ -87,7 +87,8 @@ export class UsersRepository {
       where.push(`(u.created_at, u.id) > (${param(after.createdAt)}, ${param(after.id)})`);
     }
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
-    const rows: User[] = await this.users.query(
+    const rows = await unpreparedQuery<User>(
+      this.users.manager.connection,
       `SELECT ${this.userRows.columns} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
       params,
     );

@@ -19,11 +19,24 @@ function statementName(text: string): string {
  * constant (its name is derived from it); outside transactions only. Errors are thrown
  * as TypeORM's QueryFailedError, as from `repository.query`.
  */
-export async function preparedQuery<T = unknown>(dataSource: DataSource, text: string, values: unknown[]): Promise<T[]> {
+export function preparedQuery<T = unknown>(dataSource: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  return poolQuery<T>(dataSource, { name: statementName(text), text, values });
+}
+
+/**
+ * The same path without a prepared statement, for hot statements whose text varies or
+ * whose best plan depends on the values (a search prefix, a group's size): planned at
+ * each call, but still without the ORM's query runner.
+ */
+export function unpreparedQuery<T = unknown>(dataSource: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  return poolQuery<T>(dataSource, { text, values });
+}
+
+async function poolQuery<T>(dataSource: DataSource, query: { name?: string; text: string; values: unknown[] }): Promise<T[]> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   try {
-    return (await pool.query({ name: statementName(text), text, values })).rows as T[];
+    return (await pool.query(query)).rows as T[];
   } catch (error) {
-    throw new QueryFailedError(text, values, error as Error);
+    throw new QueryFailedError(query.text, query.values, error as Error);
   }
 }
