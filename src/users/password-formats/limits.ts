@@ -9,8 +9,8 @@
  * Times below are one verification at the cap on one core of an idle 2-core machine
  * (Node 20, OpenSSL 3); a loaded machine takes about twice as long. Verifications run at
  * most one per core at a time (PasswordHasher's gate), so the caps bound the whole cost.
- * PBKDF2, scrypt and argon2 run on libuv's thread pool; bcrypt (bcryptjs) and SHA-crypt
- * run on the main thread in slices, yielding to the event loop between them.
+ * PBKDF2, scrypt, argon2 and bcrypt run on libuv's thread pool; SHA-crypt (rare: Linux
+ * shadow files) runs on the main thread in slices, yielding to the event loop between them.
  */
 export interface PasswordFormatLimits {
   /** argon2 memory in KiB. Default 256 MiB (node-argon2 and RFC 9106's second choice use 64 MiB). */
@@ -22,9 +22,8 @@ export interface PasswordFormatLimits {
   /** argon2 lanes. Default 16. */
   argon2Parallelism: number;
   /**
-   * bcrypt cost (log2 of the rounds). Default 14: about 1 s in bcryptjs, as in C (10 is
-   * the usual default, 12 Laravel's and Rails', 13–14 rare). bcryptjs works in slices of
-   * up to 100 ms, so the event loop may stall that long.
+   * bcrypt cost (log2 of the rounds). Default 14: about 1 s (10 is the usual default,
+   * 12 Laravel's and Rails', 13–14 rare).
    */
   bcryptCost: number;
   /**
