@@ -189,8 +189,11 @@ describe('OpenID Connect issuer', () => {
 
     await t.root('patch', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).send({ enabled: true }).expect(200);
     await passwordGrant(config, user.email, PASSWORD);
+    // Refused above by the account check alone: the token itself was kept, and counts again.
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     await t.root('delete', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).expect(204);
     expect((await grantError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await grantError(oidc.refreshTokenGrant(config, refreshed.refresh_token!))).error).toBe('invalid_grant');
   });
 
   it('answers an unknown identifier exactly like a wrong password', async () => {

@@ -6,6 +6,23 @@ import type { AccountRecord } from '../../users/users.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What findAccount reads of `users u`, aliased to AccountRecord's fields. */
+export const ACCOUNT_COLUMNS = `u.id, u.pool_id AS "poolId", u.email, u.email_verified AS "emailVerified", u.mobile,
+  u.given_name AS "givenName", u.family_name AS "familyName", u.name, u.status,
+  u.sessions_valid_after AS "sessionsValidAfter"`;
+
+/** True while `u`'s pool is connected to its workspace and enabled for the sign-in method in `method` (a parameter or literal). */
+export function inConnectedPool(method: string): string {
+  return `EXISTS (SELECT 1 FROM identity_providers p
+                   WHERE p.workspace_id = u.workspace_id AND p.pool_id = u.pool_id AND p.enabled AND ${method} = ANY(p.sign_in_methods))`;
+}
+
+/** An account read as JSON (row_to_json, as in OidcPayloadsRepository): timestamps arrive as strings. */
+export function accountFromJson(json: Record<string, unknown>): AccountRecord {
+  const sessionsValidAfter = json.sessionsValidAfter;
+  return { ...(json as unknown as AccountRecord), sessionsValidAfter: typeof sessionsValidAfter === 'string' ? new Date(sessionsValidAfter) : null };
+}
+
 /**
  * What findAccount reads on every token, refresh and userinfo request, in one round trip
  * (a prepared statement): the user, provided its pool is connected to the workspace and
@@ -19,13 +36,7 @@ export class AccountsRepository {
     if (!UUID.test(userId)) return null;
     const rows = await preparedQuery<AccountRecord>(
       this.dataSource,
-      `SELECT u.id, u.pool_id AS "poolId", u.email, u.email_verified AS "emailVerified", u.mobile,
-              u.given_name AS "givenName", u.family_name AS "familyName", u.name, u.status,
-              u.sessions_valid_after AS "sessionsValidAfter"
-         FROM users u
-        WHERE u.workspace_id = $1 AND u.id = $2
-          AND EXISTS (SELECT 1 FROM identity_providers p
-                       WHERE p.workspace_id = u.workspace_id AND p.pool_id = u.pool_id AND p.enabled AND $3 = ANY(p.sign_in_methods))`,
+      `SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE u.workspace_id = $1 AND u.id = $2 AND ${inConnectedPool('$3')}`,
       [workspaceId, userId, method],
     );
     return rows[0] ?? null;

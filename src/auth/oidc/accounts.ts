@@ -1,8 +1,9 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import { GroupsService } from '../../groups/groups.service';
-import { tokenAccount } from '../../users/users.service';
+import { AccountRecord, tokenAccount } from '../../users/users.service';
 import { AccountsRepository } from './accounts.repository';
 import { Claims, profileClaims } from './claims';
+import { accountKey, takePrefetched } from './request-prefetch';
 
 export interface AccountSources {
   accounts: AccountsRepository;
@@ -11,7 +12,9 @@ export interface AccountSources {
 
 /** The user behind `sub`, while its pool is connected and its tokens still count; else undefined. */
 export async function loadAccount(sources: AccountSources, workspaceId: string, sub: string, issuedAtSeconds?: number): Promise<Account | undefined> {
-  const record = await sources.accounts.findInConnectedPool(workspaceId, sub, 'password');
+  // Read with the token this request just looked up, if any (the adapter): one round trip fewer per refresh.
+  const prefetched = takePrefetched<AccountRecord | null>(accountKey(sub));
+  const record = prefetched ? prefetched.value : await sources.accounts.findInConnectedPool(workspaceId, sub, 'password');
   const profile = tokenAccount(record, issuedAtSeconds ? new Date(issuedAtSeconds * 1000) : undefined);
   if (!profile) return undefined;
   return {

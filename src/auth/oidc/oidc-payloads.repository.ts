@@ -2,6 +2,8 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { preparedQuery } from '../../platform/database/prepared';
+import type { AccountRecord } from '../../users/users.service';
+import { ACCOUNT_COLUMNS, accountFromJson, inConnectedPool } from './accounts.repository';
 import { OidcPayload } from './oidc-payload.entity';
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -54,21 +56,34 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A token by id together with the grant it belongs to, in one round trip: oidc-provider
-   * reads the grant right after the refresh token or authorization code (validateGrant).
-   * `grant` is undefined when the token names no grant, null when that grant is gone.
+   * A token by id together with the grant it belongs to and the account it names (as
+   * findAccount would read it: a user of a pool connected for passwords), in one round
+   * trip: oidc-provider reads both right after a refresh token or an authorization code
+   * (validateGrant, validateAccount). `grant` and `account` are undefined when the token
+   * names none, null when it is gone.
    */
-  async findWithGrant(
+  async findWithGrantAndAccount(
     workspaceId: string,
     model: string,
     id: string,
-  ): Promise<{ payload: Record<string, unknown>; grant: Record<string, unknown> | null | undefined } | undefined> {
-    const rows = await preparedQuery<{ payload: Record<string, unknown>; consumed_at: Date | null; grant_payload: Record<string, unknown> | null; grant_consumed_at: Date | null }>(
+  ): Promise<{ payload: Record<string, unknown>; grant: Record<string, unknown> | null | undefined; account: AccountRecord | null | undefined } | undefined> {
+    const rows = await preparedQuery<{
+      payload: Record<string, unknown>;
+      consumed_at: Date | null;
+      grant_payload: Record<string, unknown> | null;
+      grant_consumed_at: Date | null;
+      account: Record<string, unknown> | null;
+    }>(
       this.payloads.manager.connection,
-      `SELECT t.payload, t.consumed_at, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at
+      `SELECT t.payload, t.consumed_at, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at, row_to_json(a) AS account
          FROM oidc_payloads t
          LEFT JOIN oidc_payloads g
            ON g.workspace_id = t.workspace_id AND g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
+         LEFT JOIN LATERAL (
+           SELECT ${ACCOUNT_COLUMNS} FROM users u
+            WHERE u.workspace_id = t.workspace_id AND ${inConnectedPool("'password'")}
+              AND u.id = CASE WHEN t.account_id ~ '^[0-9a-fA-F-]{36}$' THEN t.account_id::uuid END
+         ) a ON true
         WHERE t.workspace_id = $1 AND t.model = $2 AND t.id = $3 AND (t.expires_at IS NULL OR t.expires_at > now())
         LIMIT 1`,
       [workspaceId, model, id],
@@ -77,7 +92,8 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
     if (!row) return undefined;
     const payload = withConsumed(row.payload, row.consumed_at);
     const grant = typeof payload.grantId !== 'string' ? undefined : row.grant_payload ? withConsumed(row.grant_payload, row.grant_consumed_at) : null;
-    return { payload, grant };
+    const account = typeof payload.accountId !== 'string' ? undefined : row.account ? accountFromJson(row.account) : null;
+    return { payload, grant, account };
   }
 
   async consume(workspaceId: string, model: string, id: string): Promise<void> {
