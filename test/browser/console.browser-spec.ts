@@ -100,7 +100,7 @@ describe('admin console in Chromium', () => {
     try {
       // 1. Sign in with the root key. A wrong key first: the API's answer, next to the form.
       await page.goto(`${t.baseUrl}/console`);
-      await expect(heading().textContent()).resolves.toBe('Sign in to the console');
+      await page.getByRole('heading', { name: 'Sign in to the console', level: 1 }).waitFor();
       expect(await isFocused(page.getByLabel('API key'))).toBe(true);
       await page.getByLabel('API key').fill(ROOT_KEY);
       await shot('sign-in');
@@ -314,6 +314,8 @@ describe('admin console in Chromium', () => {
       const members = page.locator('table', { has: page.locator('caption', { hasText: 'Members of admins' }) });
       await page.getByRole('button', { name: 'Remove Carol Shaw from admins' }).click();
       await main.getByText('Carol Shaw removed from admins.').waitFor();
+      // The message comes first, the reloaded member list right after it.
+      await members.locator('tbody tr', { hasText: 'Carol Shaw' }).waitFor({ state: 'detached' });
       await expect(members.locator('tbody tr').count()).resolves.toBe(2);
       await expect(members.textContent()).resolves.toMatch(/Ada King.*Grace Hopper|Grace Hopper.*Ada King/);
       await shot('groups');
@@ -365,7 +367,8 @@ describe('admin console in Chromium', () => {
       await expect(page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).resolves.toEqual([1, 0, '']);
       expect(requests.filter((url) => url.includes(ROOT_KEY) || url.includes(encodeURIComponent(ROOT_KEY)))).toEqual([]);
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await expect(heading().textContent()).resolves.toBe('Sign in to the console');
+      // The sign-in screen replaces the last one after the click: wait for it, do not read at once.
+      await page.getByRole('heading', { name: 'Sign in to the console', level: 1 }).waitFor();
       await expect(page.evaluate('sessionStorage.length')).resolves.toBe(0);
 
       expectOnlyLoopback(requests);
