@@ -64,7 +64,7 @@ export class InvitationsService implements OnModuleInit {
       tx,
       invitees.map(({ userId, poolId, workspaceId, email, ttlHours }) => ({ userId, poolId, workspaceId, email, expiresAt: new Date(Date.now() + ttlHours * HOUR_MS) })),
     );
-    await this.mail.send(tx, ...invitations.map((i) => ({ kind: INVITATION_MAIL, recipient: i.email, payload: { invitationId: i.id } })));
+    await this.mail.send(tx, invitations.map((i) => ({ kind: INVITATION_MAIL, recipient: i.email, payload: { invitationId: i.id } })));
     return invitations.map(summarize);
   }
 

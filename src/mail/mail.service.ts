@@ -57,7 +57,7 @@ export class MailService {
   );
 
   /** Writes the emails into the caller's transaction; they are queued once that commits. */
-  async send(tx: EntityManager, ...mails: OutgoingMail[]): Promise<void> {
+  async send(tx: EntityManager, mails: OutgoingMail[]): Promise<void> {
     const ids = await this.outbox.insert(tx, mails);
     afterCommit(tx, () => {
       for (const id of ids) void this.committed.load(id).catch(() => undefined);

@@ -74,11 +74,11 @@ export class SelfServiceService implements OnModuleInit {
     const outcome = await this.users.register(pool, dto, async (tx, user) => {
       if (user.status !== 'pending_verification') return;
       const tokenId = await this.tokens.issue(tx, user.id, 'email_verification', VERIFICATION_TTL_SECONDS);
-      await this.mail.send(tx, { kind: VERIFICATION_MAIL, recipient: user.email, payload: { ...scope, tokenId } });
+      await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
     });
     if (outcome === 'exists') {
       const existing = await this.users.findByEmail(scope, dto.email);
-      if (existing) await this.transactions.run((tx) => this.mail.send(tx, { kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: scope }));
+      if (existing) await this.transactions.run((tx) => this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: scope }]));
     }
   }
 
@@ -107,7 +107,7 @@ export class SelfServiceService implements OnModuleInit {
     if (!user || (user.status !== 'active' && user.status !== 'pending_verification')) return;
     await this.transactions.run(async (tx) => {
       const tokenId = await this.tokens.issue(tx, user.id, 'password_reset', RESET_TTL_SECONDS);
-      await this.mail.send(tx, { kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId } });
+      await this.mail.send(tx, [{ kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
     });
   }
 
