@@ -10,8 +10,7 @@ export type ClaimedMail = Pick<MailOutbox, 'id' | 'kind' | 'recipient' | 'payloa
 export class MailOutboxRepository {
   constructor(@InjectRepository(MailOutbox) private readonly outbox: Repository<MailOutbox>) {}
 
-  /** Raw SQL: one per email, and the query builder would cost more than the INSERT. */
-  /** One statement for any number of emails (unnest keeps the parameter count constant). */
+  /** One statement for any number of emails (unnest keeps the parameter count constant); raw SQL, as the query builder would cost more than the INSERT. */
   async insert(tx: EntityManager, rows: Pick<MailOutbox, 'kind' | 'recipient' | 'payload'>[]): Promise<string[]> {
     if (!rows.length) return [];
     const inserted: { id: string }[] = await tx.query(
