@@ -88,6 +88,15 @@ interface Job {
   finishedAt: string | null;
 }
 
+/** Polls an import (by its URL) until it has ended: completed, failed or cancelled. */
+function ended(t: TestApp, jobPath: string): Promise<Job> {
+  return eventually(async () => {
+    const res = await t.root('get', jobPath).expect(200);
+    expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
+    return res.body as Job;
+  }, 60_000);
+}
+
 describe('bulk migration under faults (separate api and worker processes)', () => {
   let build: PrivateBuild;
   let redis: PrivateRedis;
@@ -396,12 +405,7 @@ describe('bulk migration: concurrency inside one worker process', () => {
     const pool = (await createPool(t, ws)).id;
     const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
     const body = ndjson('twice-in-one', 2_000);
-    const until = (id: string) =>
-      eventually(async () => {
-        const res = await t.root('get', `${base}/${id}`).expect(200);
-        expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
-        return res.body as Job;
-      }, 60_000);
+    const until = (id: string) => ended(t, `${base}/${id}`);
     await until((await t.root('post', base).set('content-type', 'application/x-ndjson').send(body).expect(202)).body.id);
 
     // Again: every record is now skipped, so nothing but the counters would show a chunk done twice.
@@ -436,11 +440,7 @@ describe('bulk migration: concurrency inside one worker process', () => {
       return JSON.stringify({ email: `side-${owner}@example.com`, givenName: `v${j}`, groups: [`g${j % 3}`] });
     }).join('\n');
     const job = (await t.root('post', base).query({ onConflict }).set('content-type', 'application/x-ndjson').send(body).expect(202)).body as Job;
-    const final = await eventually(async () => {
-      const res = await t.root('get', `${base}/${job.id}`).expect(200);
-      expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
-      return res.body as Job;
-    }, 60_000);
+    const final = await ended(t, `${base}/${job.id}`);
     const repeated = Array.from({ length: LINES }, (_, k) => k + 1).filter(repeats).length;
     expect(final).toMatchObject({
       status: 'completed',
@@ -480,12 +480,7 @@ describe('bulk migration: concurrency inside one worker process', () => {
     const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
     const HALF = 25; // a chunk of 50 lines: 25 by externalId, then 25 by email
     const CHUNKS = 40;
-    const finished = (id: string) =>
-      eventually(async () => {
-        const res = await t.root('get', `${base}/${id}`).expect(200);
-        expect(['completed', 'failed', 'cancelled']).toContain(res.body.status);
-        return res.body as Job;
-      }, 60_000);
+    const finished = (id: string) => ended(t, `${base}/${id}`);
     const users = HALF * (CHUNKS + 1);
     const mobile = (u: number) => `+1415555${String(u).padStart(4, '0')}`;
     const seed = Array.from({ length: users }, (_, u) => JSON.stringify({ externalId: `crm-${u}`, email: `both-${u}@example.com`, mobile: mobile(u), givenName: 'orig', familyName: 'orig' })).join('\n');
