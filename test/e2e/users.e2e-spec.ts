@@ -405,6 +405,35 @@ describe('users', () => {
       expect(await list('search=a%5C')).toEqual([]);
     });
 
+    it('pages through a search whether its matches come early in page order or after many other users', async () => {
+      const walk = async (path: string) => {
+        const seen: string[] = [];
+        for (let next: string | null = path; next; ) {
+          const page: { items: User[]; nextCursor: string | null } = (await t.root('get', next).expect(200)).body;
+          seen.push(...ids(page.items));
+          next = page.nextCursor && `${path}&cursor=${page.nextCursor}`;
+        }
+        return seen;
+      };
+      // A page of one: the first two matches are found walking the pool in order, the last one from the prefix indexes.
+      expect(await walk(`${users(listPool)}?search=ada&limit=1`)).toEqual([u.ada.id, u.invited.id, u.disabled.id]);
+      // Matches behind more users than a search walks (40 per row asked for), and a match of every field.
+      const late = (await createPool(t, ws)).id;
+      const invite = (body: Record<string, unknown>) => t.root('post', users(late)).send({ credential: { mode: 'invitation' }, ...body }).expect(201);
+      for (let n = 0; n < 90; n++) await invite({ email: `early${n}@example.com` });
+      const matches = [
+        await invite({ email: 'Late.One@example.com' }),
+        await invite({ email: 'z1@example.com', givenName: 'LATEX' }),
+        await invite({ email: 'z2@example.com', familyName: 'Laterre' }),
+        await invite({ email: 'z3@example.com', name: 'Latecomer' }),
+      ].map((res) => res.body.id);
+      expect(await walk(`${users(late)}?search=LATE&limit=1`)).toEqual(matches);
+      expect(await walk(`${users(late)}?search=late&limit=3`)).toEqual(matches);
+      const early = await t.root('get', `${users(late)}?search=early&limit=50`).expect(200);
+      expect(early.body.items.map((user: User) => user.email)).toEqual(Array.from({ length: 50 }, (_, n) => `early${n}@example.com`));
+      expect(early.body.nextCursor).not.toBeNull();
+    });
+
     it('filters by status', async () => {
       expect(await list('status=invited')).toEqual([u.invited.id]);
       expect(await list('status=disabled')).toEqual([u.disabled.id]);
