@@ -58,7 +58,8 @@ describe('OpenID Connect issuer', () => {
     throw new Error('expected the grant to fail');
   }
 
-  async function codeFlow(config: oidc.Configuration, identifier: string, password: string, scope = 'openid profile email groups offline_access') {
+  /** Signs in through the login page; `redirectedTo` carries the code when it worked. */
+  async function authorize(config: oidc.Configuration, identifier: string, password: string, scope: string) {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
@@ -69,9 +70,26 @@ describe('OpenID Connect issuer', () => {
       state,
     });
     const result = await followLogin(url.href, { identifier, password }, REDIRECT_URI);
-    if (!result.redirectedTo) return { result, tokens: null };
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(result.redirectedTo), { pkceCodeVerifier: verifier, expectedState: state });
-    return { result, tokens };
+    const redeem = () => oidc.authorizationCodeGrant(config, new URL(result.redirectedTo!), { pkceCodeVerifier: verifier, expectedState: state });
+    return { result, redeem };
+  }
+
+  async function codeFlow(config: oidc.Configuration, identifier: string, password: string, scope = 'openid profile email groups offline_access') {
+    const { result, redeem } = await authorize(config, identifier, password, scope);
+    return { result, tokens: result.redirectedTo ? await redeem() : null };
+  }
+
+  /** Runs the same grant `times` at once: the refresh tokens of those that got through, and the others' errors. */
+  async function concurrently(times: number, grant: () => Promise<oidc.TokenEndpointResponse>) {
+    const outcomes = await Promise.all(
+      Array.from({ length: times }, () =>
+        grant().then(
+          (tokens) => ({ refreshToken: tokens.refresh_token!, error: undefined }),
+          (error: oidc.ResponseBodyError) => ({ refreshToken: undefined, error: error.error }),
+        ),
+      ),
+    );
+    return { refreshTokens: outcomes.flatMap((o) => (o.refreshToken ? [o.refreshToken] : [])), errors: outcomes.flatMap((o) => (o.error ? [o.error] : [])) };
   }
 
   it('publishes discovery with the contract’s grants, scopes and endpoints', async () => {
@@ -129,6 +147,27 @@ describe('OpenID Connect issuer', () => {
     expect((await grantError(oidc.refreshTokenGrant(config, first.refresh_token!))).error).toBe('invalid_grant');
     // The rotated token belonged to the same grant, so it is gone too.
     expect((await grantError(oidc.refreshTokenGrant(config, second.refresh_token!))).error).toBe('invalid_grant');
+  });
+
+  it('lets only one of several concurrent refreshes with the same token through, and then revokes the grant', async () => {
+    const user = await createUser(t, ws, pool);
+    const config = await relyingParty();
+    const first = await passwordGrant(config, user.email, PASSWORD);
+    const { refreshTokens, errors } = await concurrently(32, () => oidc.refreshTokenGrant(config, first.refresh_token!));
+    expect(refreshTokens.length).toBeLessThanOrEqual(1);
+    expect(errors).toEqual(Array(32 - refreshTokens.length).fill('invalid_grant'));
+    // A token spent twice means it leaked: whatever the race handed out is revoked with the grant.
+    for (const token of refreshTokens) expect((await grantError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
+  });
+
+  it('redeems an authorization code once when it is sent several times at once, and then revokes the grant', async () => {
+    const user = await createUser(t, ws, pool);
+    const config = await relyingParty();
+    const { redeem } = await authorize(config, user.email, PASSWORD, 'openid offline_access');
+    const { refreshTokens, errors } = await concurrently(16, redeem);
+    expect(refreshTokens.length).toBeLessThanOrEqual(1);
+    expect(errors).toEqual(Array(16 - refreshTokens.length).fill('invalid_grant'));
+    for (const token of refreshTokens) expect((await grantError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
   });
 
   it('requires PKCE for public clients', async () => {

@@ -96,8 +96,14 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
     return { payload, grant, account };
   }
 
-  async consume(workspaceId: string, model: string, id: string): Promise<void> {
-    await preparedQuery(this.payloads.manager.connection, `UPDATE oidc_payloads SET consumed_at = now() WHERE workspace_id = $1 AND model = $2 AND id = $3`, [workspaceId, model, id]);
+  /** Marks the payload spent; false when it was spent already (by a concurrent request) or is gone. */
+  async consume(workspaceId: string, model: string, id: string): Promise<boolean> {
+    const rows = await preparedQuery(
+      this.payloads.manager.connection,
+      `UPDATE oidc_payloads SET consumed_at = now() WHERE workspace_id = $1 AND model = $2 AND id = $3 AND consumed_at IS NULL RETURNING 1`,
+      [workspaceId, model, id],
+    );
+    return rows.length > 0;
   }
 
   async destroy(workspaceId: string, model: string, id: string): Promise<void> {

@@ -49,8 +49,17 @@ export function adapterFor(workspaceId: string, store: OidcPayloadsRepository, c
       return store.find(workspaceId, this.model, { userCode }) as Promise<AdapterPayload | undefined>;
     }
 
+    /**
+     * oidc-provider checks that a refresh token or code is unspent, then spends it: two
+     * requests with the same one could both pass the check. The spending is conditional,
+     * so only one gets through; for the other it counts as reuse, as oidc-provider treats
+     * a spent token: the grant and everything issued under it are revoked.
+     */
     async consume(id: string): Promise<void> {
-      await store.consume(workspaceId, this.model, id);
+      if ((await store.consume(workspaceId, this.model, id)) || !GRANT_BOUND.has(this.model)) return;
+      const spent = await store.find(workspaceId, this.model, { id });
+      if (typeof spent?.grantId === 'string') await this.revokeByGrantId(spent.grantId);
+      throw new (oidcProvider().errors.InvalidGrant)(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
     }
 
     async destroy(id: string): Promise<void> {
