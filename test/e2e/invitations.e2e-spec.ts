@@ -28,6 +28,8 @@ describe('invitations by email', () => {
     expect(user.status).toBe('invited');
 
     const mail = await smtp.waitFor((m) => m.to.includes(email));
+    expect(mail.messageId).toMatch(new RegExp(`^<[0-9a-f-]{36}@${mail.from.split('@')[1].replace(/\./g, '\\.')}>$`));
+    expect(smtp.messages.filter((m) => m.messageId === mail.messageId)).toHaveLength(1);
     expect(mail.subject).toContain('Acme Corp');
     expect(mail.text).toContain('Customers');
     const link = mail.links.find((l) => l.includes('/self-service/accept-invitation?token='))!;

@@ -4,6 +4,9 @@ import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   to: string;
+  /** The From address, bare. */
+  from: string;
+  messageId: string;
   subject: string;
   text: string;
   html: string;
@@ -41,6 +44,8 @@ export class SmtpSink {
             if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
             this.messages.push({
               to: [mail.to].flat().map((a) => a?.text ?? '').join(','),
+              from: mail.from?.value[0]?.address ?? '',
+              messageId: mail.messageId ?? '',
               subject: mail.subject ?? '',
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
