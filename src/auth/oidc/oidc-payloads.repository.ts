@@ -110,6 +110,15 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
     await preparedQuery(this.payloads.manager.connection, `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND model = $2 AND id = $3`, [workspaceId, model, id]);
   }
 
+  /** The grant itself and everything issued under it, as oidc-provider revokes a grant. */
+  async revokeGrant(workspaceId: string, grantId: string): Promise<void> {
+    await preparedQuery(
+      this.payloads.manager.connection,
+      `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND (grant_id = $2 OR (model = 'Grant' AND id = $2))`,
+      [workspaceId, grantId],
+    );
+  }
+
   async revokeByGrantId(workspaceId: string, grantId: string): Promise<void> {
     await preparedQuery(this.payloads.manager.connection, `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND grant_id = $2`, [workspaceId, grantId]);
   }

@@ -58,7 +58,10 @@ export function adapterFor(workspaceId: string, store: OidcPayloadsRepository, c
     async consume(id: string): Promise<void> {
       if ((await store.consume(workspaceId, this.model, id)) || !GRANT_BOUND.has(this.model)) return;
       const spent = await store.find(workspaceId, this.model, { id });
-      if (typeof spent?.grantId === 'string') await this.revokeByGrantId(spent.grantId);
+      if (typeof spent?.grantId === 'string') {
+        forgetPrefetched(grantKey(spent.grantId));
+        await store.revokeGrant(workspaceId, spent.grantId);
+      }
       throw new (oidcProvider().errors.InvalidGrant)(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
     }
 
