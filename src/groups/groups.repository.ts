@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { isForeignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
+import { foreignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { GroupMember } from './group-member.entity';
 import { Group } from './group.entity';
-import { GroupNameTakenError } from './groups.errors';
+import { GroupNameTakenError, GroupNotFoundError } from './groups.errors';
 
 type GroupFields = Pick<Group, 'name' | 'description'>;
 
@@ -79,7 +79,10 @@ export class GroupsRepository {
         .execute();
       return result.raw.length;
     } catch (error) {
-      if (isForeignKeyViolation(error)) throw new MemberVanishedError();
+      const foreignKey = foreignKeyViolation(error);
+      // The group itself deleted meanwhile is a 404, like a group that was never there.
+      if (foreignKey === 'group_members_group_id_workspace_id_fkey') throw new GroupNotFoundError();
+      if (foreignKey !== null) throw new MemberVanishedError();
       throw error;
     }
   }

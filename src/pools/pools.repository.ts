@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { EntityRows } from '../platform/database/entity-rows';
 import { uniqueViolation } from '../platform/database/pg-errors';
@@ -42,8 +42,13 @@ export class PoolsRepository {
     return rows.length ? this.poolRows.hydrate(rows[0]) : null;
   }
 
-  async update(workspaceId: string, id: string, fields: Partial<PoolFields>): Promise<void> {
-    await this.pools.update({ workspaceId, id }, fields).catch(rethrowNameTaken);
+  /** Reads a pool in order to change it: locked until `tx` ends, so concurrent changes apply one after another. */
+  findForUpdate(tx: EntityManager, workspaceId: string, id: string): Promise<Pool | null> {
+    return tx.getRepository(Pool).findOne({ where: { workspaceId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(tx: EntityManager, workspaceId: string, id: string, fields: Partial<PoolFields>): Promise<void> {
+    await tx.getRepository(Pool).update({ workspaceId, id }, fields).catch(rethrowNameTaken);
   }
 
   async delete(workspaceId: string, id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Transactions } from '../platform/database/transactions';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolResponse } from './dto/pool.response';
@@ -17,7 +18,10 @@ export type PoolRules = Pick<Pool, 'id' | 'workspaceId' | 'name' | 'passwordPoli
 
 @Injectable()
 export class PoolsService {
-  constructor(private readonly repository: PoolsRepository) {}
+  constructor(
+    private readonly repository: PoolsRepository,
+    private readonly transactions: Transactions,
+  ) {}
 
   async create(workspaceId: string, dto: CreatePoolDto): Promise<PoolResponse> {
     const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, ...dto.passwordPolicy };
@@ -60,18 +64,22 @@ export class PoolsService {
     return this.repository.find(workspaceId, poolId);
   }
 
+  /** The settings are merged into what is stored, under a row lock: concurrent PATCHes of different settings all stay. */
   async update(workspaceId: string, poolId: string, dto: UpdatePoolDto): Promise<PoolResponse> {
-    const pool = await this.require(workspaceId, poolId);
-    const passwordPolicy = { ...pool.passwordPolicy, ...dto.passwordPolicy };
-    assertPolicyRange(passwordPolicy);
-    await this.repository.update(workspaceId, poolId, {
-      ...(dto.name !== undefined && { name: dto.name }),
-      ...(dto.description !== undefined && { description: dto.description }),
-      ...(dto.authenticationMechanisms && { authenticationMechanisms: dto.authenticationMechanisms }),
-      ...(dto.invitationTtlHours !== undefined && { invitationTtlHours: dto.invitationTtlHours }),
-      passwordPolicy,
-      selfRegistration: { ...pool.selfRegistration, ...dto.selfRegistration },
-      lockout: { ...pool.lockout, ...dto.lockout },
+    await this.transactions.run(async (tx) => {
+      const pool = await this.repository.findForUpdate(tx, workspaceId, poolId);
+      if (!pool) throw new PoolNotFoundError();
+      const passwordPolicy = { ...pool.passwordPolicy, ...dto.passwordPolicy };
+      assertPolicyRange(passwordPolicy);
+      await this.repository.update(tx, workspaceId, poolId, {
+        ...(dto.name !== undefined && { name: dto.name }),
+        ...(dto.description !== undefined && { description: dto.description }),
+        ...(dto.authenticationMechanisms && { authenticationMechanisms: dto.authenticationMechanisms }),
+        ...(dto.invitationTtlHours !== undefined && { invitationTtlHours: dto.invitationTtlHours }),
+        passwordPolicy,
+        selfRegistration: { ...pool.selfRegistration, ...dto.selfRegistration },
+        lockout: { ...pool.lockout, ...dto.lockout },
+      });
     });
     return this.get(workspaceId, poolId);
   }

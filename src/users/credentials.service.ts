@@ -39,7 +39,7 @@ export class CredentialsService {
       if (pool) await this.users.recordFailedSignIn(candidate.id, pool.lockout);
       return null;
     }
-    await this.users.recordSignIn(candidate.id);
+    if (!(await this.users.recordSignIn(candidate.id))) return null;
     await this.upgrade(candidate.id, candidate.passwordHash, attempt.password);
     return candidate.id;
   }

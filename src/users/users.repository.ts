@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { EntityRows } from '../platform/database/entity-rows';
-import { uniqueViolation } from '../platform/database/pg-errors';
+import { foreignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { preparedQuery, unpreparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
+import { PoolNotFoundError } from '../pools/pools.errors';
 import { prefixRange } from './prefix-range';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
@@ -20,10 +21,14 @@ export interface UserFilter extends PageQuery {
   groupId?: string;
 }
 
-/** Duplicates surface as unique-index violations, so concurrent creates cannot both win. */
-function rethrowTaken(error: unknown): never {
+/**
+ * Duplicates surface as unique-index violations, so concurrent creates cannot both win.
+ * A user's only foreign key is its pool: violated, the pool was deleted meanwhile.
+ */
+function rethrowConstraint(error: unknown): never {
   const constraint = uniqueViolation(error);
   if (constraint && UserFieldTakenError.constraints.includes(constraint)) throw new UserFieldTakenError(constraint);
+  if (foreignKeyViolation(error) !== null) throw new PoolNotFoundError();
   throw error;
 }
 
@@ -69,7 +74,7 @@ export class UsersRepository {
       values.push(options.passwordHash);
       text = `WITH u AS (${user}), c AS (INSERT INTO credentials (user_id, password_hash) SELECT id, $12 FROM u) SELECT ${this.userRows.columns} FROM u`;
     }
-    const rows: User[] = await (options.tx ? options.tx.query(text, values) : preparedQuery<User>(this.users.manager.connection, text, values)).catch(rethrowTaken);
+    const rows: User[] = await (options.tx ? options.tx.query(text, values) : preparedQuery<User>(this.users.manager.connection, text, values)).catch(rethrowConstraint);
     return this.userRows.hydrate(rows[0]);
   }
 
@@ -142,8 +147,17 @@ export class UsersRepository {
     return paginate(qb, query);
   }
 
-  find(scope: { workspaceId: string; poolId: string }, id: string, tx?: EntityManager): Promise<User | null> {
-    return (tx?.getRepository(User) ?? this.users).findOneBy({ ...scope, id });
+  find(scope: { workspaceId: string; poolId: string }, id: string): Promise<User | null> {
+    return this.users.findOneBy({ ...scope, id });
+  }
+
+  /**
+   * Reads a user in order to change it: the row stays locked until `tx` ends, so changes
+   * to one user run one after another and each decides on what the previous one wrote
+   * (a PATCH removing the email and one removing the mobile; two re-sent invitations).
+   */
+  findForUpdate(scope: { workspaceId: string; poolId: string }, id: string, tx: EntityManager): Promise<User | null> {
+    return tx.getRepository(User).findOne({ where: { ...scope, id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**
@@ -238,7 +252,7 @@ export class UsersRepository {
 
   async update(tx: EntityManager, scope: { workspaceId: string; poolId: string }, id: string, changes: UserChanges): Promise<void> {
     if (!Object.keys(changes).length) return;
-    await tx.getRepository(User).update({ ...scope, id }, changes as QueryDeepPartialEntity<User>).catch(rethrowTaken);
+    await tx.getRepository(User).update({ ...scope, id }, changes as QueryDeepPartialEntity<User>).catch(rethrowConstraint);
   }
 
   async delete(scope: { workspaceId: string; poolId: string }, id: string, tx?: EntityManager): Promise<boolean> {
@@ -285,8 +299,18 @@ export class UsersRepository {
     );
   }
 
-  async recordSignIn(userId: string): Promise<void> {
-    await preparedQuery(this.users.manager.connection, `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now() WHERE id = $1`, [userId]);
+  /**
+   * Records a sign-in whose password matched, unless the user was locked or left active
+   * while the password was checked (concurrent wrong guesses lock it meanwhile): then false.
+   */
+  async recordSignIn(userId: string): Promise<boolean> {
+    const rows = await preparedQuery(
+      this.users.manager.connection,
+      `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now()
+        WHERE id = $1 AND status = 'active' AND (locked_until IS NULL OR locked_until <= now()) RETURNING 1`,
+      [userId],
+    );
+    return rows.length > 0;
   }
 
   /** Swaps the hash only if it is still the one verified, so two concurrent upgrades cannot clobber a new password. */

@@ -117,7 +117,7 @@ export class UsersService {
 
   async update(scope: PoolScope, userId: string, dto: UpdateUserDto): Promise<UserResponse> {
     await this.transactions.run(async (tx) => {
-      const user = await this.repository.find(scope, userId, tx);
+      const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       const changes: UserChanges = {};
       if (dto.email !== undefined) {
@@ -167,7 +167,7 @@ export class UsersService {
     await this.require(scope, userId);
     const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
     await this.transactions.run(async (tx) => {
-      const user = await this.repository.find(scope, userId, tx);
+      const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       await this.repository.setPassword(tx, userId, passwordHash);
       await this.invitations.revokeOpen(tx, userId);
@@ -186,7 +186,7 @@ export class UsersService {
   async reinvite(scope: PoolScope, userId: string): Promise<void> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
     await this.transactions.run(async (tx) => {
-      const user = await this.repository.find(scope, userId, tx);
+      const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       if (user.status !== 'invited') {
         throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
@@ -261,7 +261,7 @@ export class UsersService {
     const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
     await this.transactions.run(async (tx) => {
       await options.within(tx);
-      const user = await this.repository.find(scope, userId, tx);
+      const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       await this.repository.setPassword(tx, userId, passwordHash);
       await this.invitations.revokeOpen(tx, userId);
@@ -283,7 +283,7 @@ export class UsersService {
   async verifyEmail(scope: PoolScope, userId: string, within: (tx: EntityManager) => Promise<void>): Promise<UserResponse> {
     await this.transactions.run(async (tx) => {
       await within(tx);
-      const user = await this.repository.find(scope, userId, tx);
+      const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       await this.repository.update(tx, scope, userId, {
         emailVerified: true,

@@ -30,11 +30,13 @@ export class SignInService {
   /** The user id, or null for any refusal; throws RateLimitedError when throttled. */
   async withPassword(attempt: SignInAttempt): Promise<string | null> {
     const limits = this.failureLimits(attempt);
-    await this.limiter.assertBelow(limits);
+    // Each attempt counts as a failure while it is checked, so attempts sent together
+    // cannot all get past the limits; a success gives its count back, so many users
+    // behind one address are never throttled for signing in.
+    await this.limiter.consume(limits);
     const poolIds = await this.identityProviders.poolsAccepting(attempt.workspaceId, 'password');
     const userId = await this.credentials.verifyPassword({ ...attempt, poolIds });
-    // Only failures count, so many users behind one address are never throttled for signing in.
-    if (!userId) await this.limiter.hit(limits);
+    if (userId) await this.limiter.release(limits);
     return userId;
   }
 

@@ -16,8 +16,10 @@ export function uniqueViolation(error: unknown): string | null {
   return pg?.code === '23505' ? (pg.constraint ?? '') : null;
 }
 
-export function isForeignKeyViolation(error: unknown): boolean {
-  return driverError(error)?.code === '23503';
+/** The name of the foreign key the error violated, or null for any other error. */
+export function foreignKeyViolation(error: unknown): string | null {
+  const pg = driverError(error);
+  return pg?.code === '23503' ? (pg.constraint ?? '') : null;
 }
 
 /** PostgreSQL chose this transaction as the victim of a deadlock (40P01); retrying it is the remedy. */

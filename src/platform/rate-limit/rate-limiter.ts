@@ -21,6 +21,8 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** Decrements each counter that still exists. */
+const RELEASE = `for _, key in ipairs(KEYS) do if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end end`;
 
 /**
  * Fixed-window counters in Redis, shared by every api replica. When Redis is away the
@@ -40,37 +42,42 @@ export class RateLimiter {
     this.prefix = `${redisNamespace(config.databaseUrl)}:ratelimit:`;
   }
 
-  /** Throws RateLimitedError when any of the counters has reached its limit; counts nothing. */
-  async assertBelow(limits: Limit[]): Promise<void> {
+  /**
+   * Counts the request and refuses it once a limit is passed. Counting comes first, in
+   * one atomic step, so requests arriving together cannot all slip under a limit they
+   * pass together.
+   */
+  async consume(limits: Limit[]): Promise<void> {
     try {
-      const pipeline = this.redis.pipeline();
-      for (const limit of limits) pipeline.get(this.prefix + limit.key).ttl(this.prefix + limit.key);
-      const results = (await pipeline.exec()) ?? [];
-      limits.forEach((limit, index) => {
-        const count = Number(results[index * 2]?.[1] ?? 0);
-        const ttl = Number(results[index * 2 + 1]?.[1] ?? -1);
-        if (count >= limit.max) throw new RateLimitedError(ttl > 0 ? ttl : limit.windowSeconds);
-      });
+      const transaction = this.redis.multi();
+      for (const limit of limits) {
+        const key = this.prefix + limit.key;
+        transaction.incr(key).expire(key, limit.windowSeconds, 'NX').ttl(key);
+      }
+      const results = (await transaction.exec()) ?? [];
+      const passed = limits.find((limit, index) => Number(results[index * 3]?.[1] ?? 0) > limit.max);
+      if (passed) {
+        const ttl = Number(results[limits.indexOf(passed) * 3 + 2]?.[1] ?? -1);
+        // A refused request was never served: it does not count.
+        await this.release(limits);
+        throw new RateLimitedError(ttl > 0 ? ttl : passed.windowSeconds);
+      }
     } catch (error) {
       if (error instanceof RateLimitedError) throw error;
       this.logger.warn({ err: (error as Error).message }, 'Rate limits not checked: Redis unavailable');
     }
   }
 
-  /** Adds one to each counter, starting its window on the first hit. */
-  async hit(limits: Limit[]): Promise<void> {
+  /**
+   * Gives back what consume() counted, for limits on failures: an attempt counts while it
+   * is decided and is released when it succeeds. A window that ended meanwhile is left
+   * alone (no key is made again without its expiry).
+   */
+  async release(limits: Limit[]): Promise<void> {
     try {
-      const pipeline = this.redis.pipeline();
-      for (const limit of limits) pipeline.incr(this.prefix + limit.key).expire(this.prefix + limit.key, limit.windowSeconds, 'NX');
-      await pipeline.exec();
+      await this.redis.eval(RELEASE, limits.length, ...limits.map((limit) => this.prefix + limit.key));
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message }, 'Rate limit not counted: Redis unavailable');
+      this.logger.warn({ err: (error as Error).message }, 'Rate limit not released: Redis unavailable');
     }
-  }
-
-  /** Counts the request and refuses it once the limit is passed (for limits on every request). */
-  async consume(limits: Limit[]): Promise<void> {
-    await this.assertBelow(limits);
-    await this.hit(limits);
   }
 }
