@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { isNdjsonImport } from './imports/ndjson-route';
@@ -10,6 +9,7 @@ import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
 import { migrate } from './platform/database/migrate';
 import { CONSOLE_MOUNT, consoleRouter } from './platform/http/console-static';
+import { formBody } from './platform/http/form-body.middleware';
 import { jsonBody } from './platform/http/json-body.middleware';
 import { validationPipe } from './platform/http/validation';
 import { setupOpenApi } from './platform/openapi/openapi';
@@ -38,7 +38,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
-  const forms = urlencoded({ extended: false, limit: '16kb' });
+  const forms = formBody();
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
   app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req)));

@@ -46,7 +46,7 @@ export class ImportsController {
     const scope = { workspaceId: ws, poolId: pool };
     const job = req.is(NDJSON)
       ? await this.imports.createFromNdjson(scope, options, req)
-      : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true }));
+      : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true, recordsChecked: 'users' }));
     res.setHeader('Location', `/v1/workspaces/${ws}/pools/${pool}/imports/${job.id}`);
     return job;
   }

@@ -18,6 +18,8 @@ import { NdjsonToCopy, recordsToCopy } from './ndjson-to-copy';
 type Scope = { workspaceId: string; poolId: string };
 
 export const MAX_JSON_RECORDS = 10_000;
+/** Line numbers are a PostgreSQL integer, so no cursor we issue points past this. */
+const MAX_LINE = 2 ** 31 - 1;
 
 /**
  * Bulk migrations: the upload is staged in PostgreSQL (COPY, streamed) before the 202,
@@ -104,7 +106,7 @@ function encodeLineCursor(line: number): string {
 function decodeLineCursor(cursor: string): number {
   try {
     const { line } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Number.isInteger(line) && line >= 0) return line;
+    if (Number.isInteger(line) && line >= 0 && line <= MAX_LINE) return line;
   } catch {
     // falls through to the error below
   }

@@ -2,6 +2,11 @@ import { Transform, TransformCallback } from 'node:stream';
 
 export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const NUL = 0x00;
+/** The `data` stored for a discarded line, in COPY text format. */
+const TOO_LONG = '\\N';
+const NOT_JSON = '';
+type DiscardMarker = typeof TOO_LONG | typeof NOT_JSON;
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function copyEscape(text: string): string {
@@ -11,8 +16,10 @@ function copyEscape(text: string): string {
 /**
  * Turns an NDJSON byte stream into rows of `COPY import_lines (job_id, line, data)`,
  * without ever holding more than one line: blank lines are skipped (their numbers
- * still count, so errors point at the right line), and a line over 64 KB is stored as
- * NULL (it becomes that line's error) while its bytes are discarded.
+ * still count, so errors point at the right line). A line PostgreSQL could not or
+ * should not hold has its bytes discarded and a marker stored instead, which becomes
+ * that line's error: NULL for a line over 64 KB, and '' (never valid JSON) for a line
+ * with a raw NUL byte, which `text` refuses and which is invalid JSON anyway.
  */
 export class NdjsonToCopy extends Transform {
   /** Records (non-blank lines) seen so far. */
@@ -20,7 +27,8 @@ export class NdjsonToCopy extends Transform {
   private line = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private overlong = false;
+  /** Set once the current line is discarded: what its row stores instead. */
+  private discarded: DiscardMarker | null = null;
 
   constructor(private readonly jobId: string) {
     super();
@@ -40,37 +48,37 @@ export class NdjsonToCopy extends Transform {
 
   _flush(done: TransformCallback): void {
     const out: string[] = [];
-    if (this.pendingBytes || this.overlong) this.endLine(out);
+    if (this.pendingBytes || this.discarded !== null) this.endLine(out);
     done(null, out.length ? out.join('') : undefined);
   }
 
   private append(part: Buffer): void {
-    if (this.overlong || !part.length) return;
-    if (this.pendingBytes + part.length > MAX_LINE_BYTES) {
-      this.overlong = true;
-      this.pending = [];
-      this.pendingBytes = 0;
-      return;
+    if (this.discarded !== null || !part.length) return;
+    if (this.pendingBytes + part.length > MAX_LINE_BYTES) this.discard(TOO_LONG);
+    // In UTF-8 a 0x00 byte is always U+0000, never part of another character.
+    else if (part.includes(NUL)) this.discard(NOT_JSON);
+    else {
+      this.pending.push(part);
+      this.pendingBytes += part.length;
     }
-    this.pending.push(part);
-    this.pendingBytes += part.length;
+  }
+
+  private discard(marker: DiscardMarker): void {
+    this.discarded = marker;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private endLine(out: string[]): void {
     this.line += 1;
-    if (this.overlong) {
+    const data = this.discarded ?? copyEscape(Buffer.concat(this.pending, this.pendingBytes).toString('utf8').trim());
+    if (this.discarded !== null || data) {
       this.records += 1;
-      out.push(`${this.jobId}\t${this.line}\t\\N\n`);
-    } else {
-      const text = Buffer.concat(this.pending, this.pendingBytes).toString('utf8').trim();
-      if (text) {
-        this.records += 1;
-        out.push(`${this.jobId}\t${this.line}\t${copyEscape(text)}\n`);
-      }
+      out.push(`${this.jobId}\t${this.line}\t${data}\n`);
     }
     this.pending = [];
     this.pendingBytes = 0;
-    this.overlong = false;
+    this.discarded = null;
   }
 }
 

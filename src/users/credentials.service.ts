@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { unstorableText } from '../platform/text/storable-text';
 import { PoolsService } from '../pools/pools.service';
 import { PasswordHasher } from './password-hasher';
 import { UsersRepository } from './users.repository';
@@ -28,7 +29,9 @@ export class CredentialsService {
   /** The user id on success; null on any refusal. */
   async verifyPassword(attempt: PasswordSignIn): Promise<string | null> {
     const identifier = attempt.identifier.trim();
-    const candidate = attempt.poolIds.length && identifier ? await this.users.findForSignIn(attempt.workspaceId, attempt.poolIds, identifier) : null;
+    // No user was saved with an identifier PostgreSQL cannot store, and asking would fail
+    // the query: such an identifier is unknown, and pays the dummy hash like any other.
+    const candidate = attempt.poolIds.length && identifier && !unstorableText(identifier) ? await this.users.findForSignIn(attempt.workspaceId, attempt.poolIds, identifier) : null;
     if (!candidate?.passwordHash) return this.hasher.verifyNothing(attempt.password).then(() => null);
 
     const matches = await this.hasher.verify(candidate.passwordHash, attempt.password);

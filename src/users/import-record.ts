@@ -1,4 +1,7 @@
 import { isEmail } from 'class-validator';
+import { ATTRIBUTES_DEPTH_LIMIT } from '../platform/http/json-depth';
+import { fitsJsonSize } from '../platform/http/max-json-size';
+import { findUnstorable, unstorableText } from '../platform/text/storable-text';
 import { E164, normalizeEmail } from './user-fields';
 
 /** One user of a bulk migration, checked by the same rules as the users API. */
@@ -30,6 +33,8 @@ const MAX_GROUPS = 50;
 
 const isString = (value: unknown, min: number, max: number): value is string => typeof value === 'string' && value.length >= min && value.length <= max;
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+// isEmail throws URIError on an unpaired surrogate, so it only sees storable text.
+const isEmailAddress = (value: unknown): boolean => isString(value, 1, 320) && !unstorableText(value) && isEmail(value.trim());
 
 /**
  * Validates a record without class-validator's per-object overhead: a million records
@@ -42,15 +47,18 @@ export function parseImportRecord(raw: unknown): ParsedRecord {
 
   const r = raw as Record<string, unknown>;
   const check = (field: string, ok: boolean, message: string) => {
-    if (r[field] !== undefined && r[field] !== null && !ok) problems.push(`${field} ${message}`);
+    if (r[field] === undefined || r[field] === null) return;
+    // PostgreSQL would refuse the whole chunk over it, so it is this record's problem.
+    if (findUnstorable(r[field]) !== null) problems.push(`${field} must not contain NUL characters or unpaired surrogates`);
+    else if (!ok) problems.push(`${field} ${message}`);
   };
   check('externalId', isString(r.externalId, 1, 255), 'must be a string of 1 to 255 characters');
-  check('email', isString(r.email, 1, 320) && isEmail(r.email.trim()), 'must be an email address');
+  check('email', isEmailAddress(r.email), 'must be an email address');
   check('mobile', typeof r.mobile === 'string' && E164.test(r.mobile.trim()), 'must be an E.164 number such as +14155550100');
   for (const field of ['givenName', 'familyName', 'name']) check(field, isString(r[field], 1, 200), 'must be a string of 1 to 200 characters');
   check('emailVerified', typeof r.emailVerified === 'boolean', 'must be true or false');
   check('status', r.status === 'active' || r.status === 'disabled', 'must be active or disabled');
-  check('attributes', isPlainObject(r.attributes) && Buffer.byteLength(JSON.stringify(r.attributes)) <= MAX_ATTRIBUTES_BYTES, 'must be a JSON object of at most 16 KB');
+  check('attributes', isPlainObject(r.attributes) && fitsJsonSize(r.attributes, MAX_ATTRIBUTES_BYTES), `must be a JSON object of at most 16 KB, nested at most ${ATTRIBUTES_DEPTH_LIMIT} deep`);
   check(
     'groups',
     Array.isArray(r.groups) && r.groups.length <= MAX_GROUPS && r.groups.every((g) => isString(g, 1, 100) && g.trim().length > 0),
@@ -85,7 +93,9 @@ export function parseImportRecord(raw: unknown): ParsedRecord {
 export function recordIdentifier(raw: unknown): string | null {
   if (!isPlainObject(raw)) return null;
   for (const field of ['externalId', 'email', 'mobile']) {
-    if (typeof raw[field] === 'string' && raw[field]) return (raw[field] as string).slice(0, 320);
+    const value = raw[field];
+    // The identifier is stored with the error, so it must be storable too.
+    if (typeof value === 'string' && value && !unstorableText(value)) return value.slice(0, 320);
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { unstorableText } from '../../platform/text/storable-text';
 import { oidcProvider } from './load-oidc-provider';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
 import { accountKey, forgetPrefetched, grantKey, prefetch, takePrefetched } from './request-prefetch';
@@ -16,6 +17,10 @@ const GRANT_BOUND = new Set(['RefreshToken', 'AuthorizationCode']);
  * A refresh token or authorization code is read with its grant and its account in one
  * round trip; they are handed to the Grant lookup and to findAccount that follow in the
  * same request (the grant dropped if the request saves, destroys or revokes it first).
+ *
+ * Ids, uids and user codes come straight from requests. One PostgreSQL cannot store
+ * (a NUL, say) was never saved, so it is unknown without asking: the query would fail,
+ * and oidc-provider would answer 500 instead of what an unknown id gets.
  */
 export function adapterFor(workspaceId: string, store: OidcPayloadsRepository, clients: ClientLookup) {
   return class PostgresAdapter implements Adapter {
@@ -27,6 +32,7 @@ export function adapterFor(workspaceId: string, store: OidcPayloadsRepository, c
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (unstorableText(id)) return undefined;
       if (this.model === 'Client') return clients(id);
       if (this.model === 'Grant') {
         const prefetched = takePrefetched<AdapterPayload | undefined>(grantKey(id));
@@ -42,10 +48,12 @@ export function adapterFor(workspaceId: string, store: OidcPayloadsRepository, c
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (unstorableText(uid)) return undefined;
       return store.find(workspaceId, this.model, { uid }) as Promise<AdapterPayload | undefined>;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (unstorableText(userCode)) return undefined;
       return store.find(workspaceId, this.model, { userCode }) as Promise<AdapterPayload | undefined>;
     }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { JWK } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
@@ -27,6 +28,8 @@ export interface IssuerDeps {
 }
 
 const DAY = 24 * 3600;
+
+const logger = new Logger('OidcProvider');
 
 /** Lifetimes (oidc-provider `ttl`); refresh tokens rotate, so a long lifetime is safe. */
 const TTL = {
@@ -117,6 +120,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
   provider.use(keycloakCompatibility);
+  provider.on('server_error', (ctx, error) => logServerError(deps.workspaceId, ctx, error));
   provider.registerGrantType(
     'password',
     passwordGrant({
@@ -136,6 +140,19 @@ export function buildProvider(deps: IssuerDeps): Provider {
     return Promise.resolve(expected.length === presented.length && timingSafeEqual(expected, presented));
   };
   return provider;
+}
+
+/**
+ * oidc-provider answers an unexpected error with a bare `server_error` and reports it
+ * only through this event, so without it a 500 leaves no trace. Only the message and
+ * the stack (which names the error) are logged: the error's other fields (a failed
+ * query's parameters) and the request's query or body can hold tokens and credentials.
+ */
+function logServerError(workspaceId: string, ctx: KoaContextWithOIDC, error: Error): void {
+  logger.error(
+    { workspaceId, method: ctx.method, path: ctx.path, err: { message: error.message, stack: error.stack } },
+    'OIDC request failed',
+  );
 }
 
 const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client';

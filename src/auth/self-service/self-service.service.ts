@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { InvitationsService } from '../../invitations/invitations.service';
 import { MailService } from '../../mail/mail.service';
@@ -132,8 +133,9 @@ export class SelfServiceService implements OnModuleInit {
     });
   }
 
+  /** The pool id comes from a link's query string as typed: anything but a UUID names no pool. */
   private async openForRegistration(poolId: string): Promise<PoolRules> {
-    const pool = await this.pools.findRulesById(poolId);
+    const pool = isUUID(poolId) ? await this.pools.findRulesById(poolId) : null;
     if (!pool) throw new PoolNotFoundError();
     if (!pool.selfRegistration.enabled) throw new RegistrationClosedError();
     return pool;

@@ -4,10 +4,14 @@ import { Logger } from '@nestjs/common';
 import { redactUrlSecrets } from '../logging/logging.module';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
 import { problemFromAppError, writeProblem } from '../problem/problem';
+import { nestedDeeperThan } from './json-depth';
 
 const logger = new Logger('JsonBody');
 
 export const JSON_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** Far more than any request of the API needs (attributes nest at most ATTRIBUTES_DEPTH_LIMIT deep). */
+const BODY_DEPTH_LIMIT = 64;
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
 
@@ -38,6 +42,15 @@ function toAppError(error: BodyParserError): AppError {
   }
 }
 
+/** Answers a body the parser refused with a problem, and logs it. */
+export function refuseBody(req: Request, res: Response, error: AppError): void {
+  // The request logger runs after the body parsers, so refusals are logged here.
+  logger.warn({ method: req.method, url: redactUrlSecrets(req.originalUrl), status: error.status, detail: error.detail }, 'Request body refused');
+  // Drain what is left so the client reads our answer instead of a reset connection.
+  req.resume();
+  writeProblem(res, problemFromAppError(error));
+}
+
 /**
  * Parses JSON bodies and answers problem+json for what cannot be parsed: other media
  * types (415), malformed JSON (400) and bodies over 10 MB (413). Routes that take other
@@ -47,17 +60,15 @@ export function jsonBody(passThrough: (req: Request) => boolean): RequestHandler
   const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || passThrough(req)) return next();
-    const fail = (error: AppError) => {
-      // The request logger runs after this parser, so refusals are logged here.
-      logger.warn({ method: req.method, url: redactUrlSecrets(req.originalUrl), status: error.status, detail: error.detail }, 'Request body refused');
-      // Drain what is left so the client reads our answer instead of a reset connection.
-      req.resume();
-      writeProblem(res, problemFromAppError(error));
-    };
+    const fail = (error: AppError) => refuseBody(req, res, error);
     const type = mediaType(req);
     if (!JSON_TYPE.test(type)) {
       return fail(new UnsupportedMediaTypeError(`Content-Type ${type || '(none)'} is not supported here; send application/json.`));
     }
-    parse(req, res, (error?: BodyParserError) => (error ? fail(toAppError(error)) : next()));
+    parse(req, res, (error?: BodyParserError) => {
+      if (error) return fail(toAppError(error));
+      if (nestedDeeperThan(req.body, BODY_DEPTH_LIMIT)) return fail(new BadRequestError(`The body nests arrays and objects more than ${BODY_DEPTH_LIMIT} deep.`));
+      next();
+    });
   };
 }

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from '../problem/app-error';
+import { findUnstorable, unstorableText } from '../text/storable-text';
 
 /** Flattens class-validator's tree into `field` paths such as `passwordPolicy.minLength`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -10,9 +11,51 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+const UNSTORABLE_MESSAGE = 'must be text without NUL characters (U+0000) or unpaired surrogates';
+
+/**
+ * Every field of a request holding a string, or a key, that PostgreSQL could not store.
+ * No DTO rule looks for these, and they would fail the statement (a 500) instead. The
+ * field is the request's own (as the DTO names it); the message points inside it.
+ */
+export function unstorableFields(request: Record<string, unknown>): FieldError[] {
+  return Object.entries(request).flatMap(([field, value]) => {
+    if (unstorableText(field)) return [{ field: '', message: `${UNSTORABLE_MESSAGE} in its field names` }];
+    const where = findUnstorable(value, field);
+    return where ? [{ field, message: where === field ? UNSTORABLE_MESSAGE : `${UNSTORABLE_MESSAGE} (at ${where})` }] : [];
+  });
+}
+
+/** Both kinds of problem in one answer, each field once per message. */
+function mergeFieldErrors(first: FieldError[], second: FieldError[]): FieldError[] {
+  const key = (error: FieldError) => `${error.field}\n${error.message}`;
+  const seen = new Set(first.map(key));
+  return [...first, ...second.filter((error) => !seen.has(key(error)))];
+}
+
+/** The global pipe: class-validator's rules, and text PostgreSQL can store, in bodies and query strings alike. */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? unstorableFields(value) : [];
+    try {
+      const transformed: unknown = await super.transform(value, metadata);
+      if (unstorable.length) throw new ValidationFailedError(unstorable);
+      return transformed;
+    } catch (error) {
+      if (!unstorable.length) throw error;
+      // A rule may also throw on such text (validator's isEmail runs encodeURI): the text is then the whole answer.
+      throw new ValidationFailedError(error instanceof ValidationFailedError ? mergeFieldErrors(error.errors ?? [], unstorable) : unstorable);
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Unknown fields are errors, not silently dropped, so a typo never looks like success. */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { IsOmittable } from '../../../platform/http/optional';
 import { Trim } from '../../../platform/http/trim';
 import { AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from '../application.entity';
 import { IsRedirectUri } from './redirect-uri.validator';
@@ -11,7 +12,7 @@ export class CreateApplicationDto {
   name: string;
 
   /** Absolute URIs without fragments; required for authorization_code. @example ["https://app.example.com/callback"] */
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -19,7 +20,7 @@ export class CreateApplicationDto {
   redirectUris?: string[];
 
   /** Where RP-initiated logout may return to. @example ["https://app.example.com/"] */
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -34,7 +35,7 @@ export class CreateApplicationDto {
   grantTypes: GrantType[];
 
   /** `none` makes a public client (SPA, mobile): no secret, PKCE required. @example "client_secret_basic" */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(AUTH_METHODS)
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
 }

@@ -1,4 +1,5 @@
-import { ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsOmittable } from '../../../platform/http/optional';
 import { AUTHENTICATION_MECHANISMS, AuthenticationMechanism } from '../../../pools/pool.entity';
 
 export class CreateIdentityProviderDto {
@@ -18,12 +19,12 @@ export class CreateIdentityProviderDto {
   signInMethods: AuthenticationMechanism[];
 
   /** Disabled providers keep their settings but accept no sign-in. @example true */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 
   /** When an identifier exists in several connected pools, the lowest priority wins. @example 0 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(-1000)
   @Max(1000)
