@@ -36,12 +36,17 @@ export class PasswordHasher {
   /**
    * True when `password` matches `hash` in any supported format (argon2id, our own, is
    * tried first). A hash in no supported format costs a dummy verification and fails, so
-   * its timing looks like any other refusal.
+   * its timing looks like any other refusal. So does a hash cheaper than today's argon2id
+   * (an imported format, older parameters): it is checked beside a dummy verification,
+   * or a quick refusal would tell which identifiers are migrated accounts.
    */
-  verify(hash: string, password: string): Promise<boolean> {
+  async verify(hash: string, password: string): Promise<boolean> {
     const format = this.formats.detectFormat(hash);
     if (!format) return this.verifyNothing(password);
-    return this.gate.run(() => format.verify(password, hash));
+    const check = this.gate.run(() => format.verify(password, hash));
+    if (!this.needsRehash(hash)) return check;
+    const [matches] = await Promise.all([check, this.verifyNothing(password)]);
+    return matches;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createLocalJWKSet, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
+import { ApplicationsService } from '../applications/applications.service';
 import { loadAccount } from './accounts';
 import { AccountsRepository } from './accounts.repository';
 import { Claims, filterByScope } from './claims';
@@ -10,8 +11,9 @@ import { OidcKeysService, publicJwks } from './oidc-keys.service';
 /**
  * OIDC Core §5.3 UserInfo, answering the RFC 9068 JWT access tokens the issuer hands
  * out (oidc-provider's own endpoint refuses resource-bound tokens). The token is
- * verified against the workspace's keys and issuer; the user is re-read, so a disabled
- * user or a revoked session gets 401 here at once.
+ * verified against the workspace's keys and issuer; the user and the application are
+ * re-read, so a disabled user, a revoked session or a deleted application gets 401 here
+ * at once (as Keycloak answers "client not found").
  */
 @Injectable()
 export class UserinfoEndpoint {
@@ -21,6 +23,7 @@ export class UserinfoEndpoint {
     private readonly keys: OidcKeysService,
     private readonly accounts: AccountsRepository,
     private readonly groups: GroupsService,
+    private readonly applications: ApplicationsService,
   ) {}
 
   async handle(req: Request, res: Response, workspaceId: string, issuer: string): Promise<void> {
@@ -28,7 +31,7 @@ export class UserinfoEndpoint {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return deny(res, 'invalid_request', 'send the access token as Authorization: Bearer <token>', 401);
 
-    let payload: { sub?: string; scope?: unknown; iat?: number };
+    let payload: { sub?: string; scope?: unknown; iat?: number; client_id?: unknown };
     try {
       ({ payload } = await jwtVerify(match[1], await this.keySet(workspaceId), { issuer, typ: 'at+jwt' }));
     } catch {
@@ -37,8 +40,11 @@ export class UserinfoEndpoint {
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     if (!scopes.includes('openid')) return deny(res, 'insufficient_scope', 'the access token lacks the openid scope', 403);
 
-    const account = payload.sub ? await loadAccount({ accounts: this.accounts, groups: this.groups }, workspaceId, payload.sub, payload.iat) : undefined;
-    if (!account) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
+    const [account, client] = await Promise.all([
+      payload.sub ? loadAccount({ accounts: this.accounts, groups: this.groups }, workspaceId, payload.sub, payload.iat) : undefined,
+      typeof payload.client_id === 'string' ? this.applications.clientMetadata(workspaceId, payload.client_id) : undefined,
+    ]);
+    if (!account || !client) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
     const claims = (await account.claims('userinfo', scopes.join(' '), {}, [])) as Claims;
     res.status(200).json(filterByScope(claims, scopes));
   }
