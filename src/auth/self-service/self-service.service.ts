@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { InvitationsService } from '../../invitations/invitations.service';
@@ -27,6 +27,8 @@ const RESET_TTL_SECONDS = 3600;
  */
 @Injectable()
 export class SelfServiceService implements OnModuleInit {
+  private readonly logger = new Logger(SelfServiceService.name);
+
   constructor(
     private readonly invitations: InvitationsService,
     private readonly users: UsersService,
@@ -98,9 +100,18 @@ export class SelfServiceService implements OnModuleInit {
     });
   }
 
-  /** 202 whatever happened: only an active (or still unverified) account gets an email. */
+  /**
+   * 202 whatever happened: only an active (or still unverified) account gets an email.
+   * The answer does not wait for the lookup: a known address takes a token's and an
+   * email's insert longer than an unknown one, and the time would tell them apart. A
+   * request lost to a crash meanwhile is one the user can send again.
+   */
   async requestPasswordReset(dto: PasswordResetRequestDto, ip: string): Promise<void> {
     await this.limiter.consume(this.limits(ip, dto.email));
+    void this.sendPasswordReset(dto).catch((error: Error) => this.logger.error({ err: error.message }, 'Password reset not sent'));
+  }
+
+  private async sendPasswordReset(dto: PasswordResetRequestDto): Promise<void> {
     const pool = await this.pools.findRulesById(dto.poolId);
     if (!pool) return;
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
