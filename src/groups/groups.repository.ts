@@ -73,7 +73,8 @@ export class GroupsRepository {
       const result = await this.members
         .createQueryBuilder()
         .insert()
-        .values(userIds.map((userId) => ({ workspaceId, groupId, userId })))
+        // In one order, so two requests adding overlapping members cannot deadlock on each other's rows.
+        .values([...userIds].sort().map((userId) => ({ workspaceId, groupId, userId })))
         .orIgnore()
         .returning(['user_id'])
         .execute();

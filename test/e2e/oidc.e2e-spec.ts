@@ -106,9 +106,11 @@ describe('OpenID Connect issuer', () => {
     for (const key of jwks.keys) for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(secret);
   });
 
-  it('answers 404 for an issuer of no workspace', async () => {
+  it('answers 404 for an issuer of no workspace, and for the workspace id spelled in upper case', async () => {
     const res = await fetch(`${t.baseUrl}/oidc/00000000-0000-4000-8000-000000000000/.well-known/openid-configuration`);
     expect(res.status).toBe(404);
+    // One issuer per workspace: another spelling of its id would be an issuer (and a cached Provider) of its own.
+    expect((await fetch(`${t.baseUrl}/oidc/${ws.toUpperCase()}/.well-known/openid-configuration`)).status).toBe(404);
   });
 
   it('signs in through the login page with authorization code + PKCE, then userinfo and refresh rotation', async () => {

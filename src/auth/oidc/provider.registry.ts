@@ -49,8 +49,13 @@ export class ProviderRegistry {
     return `/oidc/${workspaceId}`;
   }
 
-  /** The workspace's Provider, or null when there is no such workspace. */
+  /**
+   * The workspace's Provider, or null when there is no such workspace. Only the id as
+   * issued (lower case) names an issuer: PostgreSQL matches a UUID in any case, and each
+   * other spelling would get an issuer string and a Provider of its own, cached.
+   */
   async get(workspaceId: string): Promise<Provider | null> {
+    if (workspaceId !== workspaceId.toLowerCase()) return null;
     const seenAt = this.seen.get(workspaceId);
     if (seenAt === undefined || Date.now() - seenAt >= EXISTENCE_RECHECK_MS) {
       if (!(await this.workspaces.exists(workspaceId))) {
