@@ -328,6 +328,11 @@ describe('OpenID Connect issuer', () => {
     const res = await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: foreign.id, signInMethods: ['password'] }).expect(400);
     expect(res.body.errors[0].field).toBe('poolId');
     await t.root('get', `/v1/workspaces/${ws}/identity-providers/${providerId}`).expect(200);
+    // A pool id sent in upper case is answered as it is stored, in lower case.
+    const other = await createPool(t, ws);
+    const upper = await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: other.id.toUpperCase(), signInMethods: ['password'] }).expect(201);
+    expect(upper.body.poolId).toBe(other.id);
+    expect((await t.root('get', `/v1/workspaces/${ws}/identity-providers/${upper.body.id}`).expect(200)).body.poolId).toBe(other.id);
   });
 
   it('validates applications and shows the secret once', async () => {

@@ -21,7 +21,8 @@ export class IdentityProvidersService {
     assertSubset(dto.signInMethods, mechanisms);
     const provider = await this.repository.create(workspaceId, {
       type: dto.type,
-      poolId: dto.poolId,
+      // Stored and answered as every id is shown: lower case (PostgreSQL takes a UUID in any case).
+      poolId: dto.poolId.toLowerCase(),
       signInMethods: dto.signInMethods,
       enabled: dto.enabled ?? true,
       priority: dto.priority ?? 0,
