@@ -2,23 +2,10 @@ import { isEmail } from 'class-validator';
 import { ATTRIBUTES_DEPTH_LIMIT } from '../platform/http/json-depth';
 import { fitsJsonSize } from '../platform/http/max-json-size';
 import { findUnstorable, unstorableText } from '../platform/text/storable-text';
+import { ImportRecord } from './dto/import-record.dto';
 import { E164, normalizeEmail } from './user-fields';
 
-/** One user of a bulk migration, checked by the same rules as the users API. */
-export interface ImportRecord {
-  externalId?: string;
-  email?: string;
-  mobile?: string;
-  givenName?: string;
-  familyName?: string;
-  name?: string;
-  emailVerified?: boolean;
-  status?: 'active' | 'disabled';
-  attributes?: Record<string, unknown>;
-  groups?: string[];
-  password?: string;
-  passwordHash?: string;
-}
+export { ImportRecord };
 
 export interface RecordProblem {
   code: 'invalid_json' | 'line_too_long' | 'invalid_record' | 'unsupported_hash' | 'weak_password' | 'conflict';

@@ -42,7 +42,7 @@ export class UsersController {
 
   @Patch(':user')
   @ApiOperation({ summary: 'Change a user’s profile or status', description: '`attributes` is replaced as a whole. Changing the email clears `emailVerified`.' })
-  @ApiProblems(400, 404, 409, 413, 415)
+  @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
   update(
     @Param('ws') ws: string,
     @IdParam('pool', 'Pool') pool: string,
@@ -77,7 +77,7 @@ export class UsersController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the invitation again', description: 'Earlier invitation links stop working.' })
   @ApiAcceptedResponse({ description: 'A new invitation is queued' })
-  @ApiProblems(404, 409)
+  @ApiProblems(404, { status: 409, detail: 'Only an invited user with an email can be invited again; set a password with PUT .../password instead.' })
   reinvite(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.users.reinvite({ workspaceId: ws, poolId: pool }, user);
   }

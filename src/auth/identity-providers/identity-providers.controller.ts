@@ -19,7 +19,7 @@ export class IdentityProvidersController {
     summary: 'Connect a pool to the workspace as an authentication provider',
     description: 'Until a pool is connected and enabled, its users cannot sign in to any application.',
   })
-  @ApiProblems(400, 404, 409, 413, 415)
+  @ApiProblems(400, 404, { status: 409, detail: 'This pool is already connected; change its connection with PATCH instead.' }, 413, 415)
   create(@Param('ws') ws: string, @Body() dto: CreateIdentityProviderDto): Promise<IdentityProviderResponse> {
     return this.providers.create(ws, dto);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../../platform/openapi/api-problems';
+import { ApiPublicProblems } from '../../platform/openapi/api-problems';
 import { UserResponse } from '../../users/dto/user.response';
 import { Public } from '../../workspaces/principal';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto, TokenQuery } from './dto/self-service.dto';
@@ -15,7 +15,7 @@ export class SelfServiceController {
 
   @Get('invitations')
   @ApiOperation({ summary: 'Look up an invitation by the token of its link' })
-  @ApiProblems(400, 404, 410, 429)
+  @ApiPublicProblems(400, 404, 410, 429)
   invitation(@Query() query: TokenQuery, @Ip() ip: string): Promise<InvitationDetailsResponse> {
     return this.selfService.invitationDetails(query.token, ip);
   }
@@ -23,7 +23,7 @@ export class SelfServiceController {
   @Post('invitations/accept')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation by choosing a password', description: 'The user becomes active with a verified email.' })
-  @ApiProblems(400, 404, 410, 413, 415, 429)
+  @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   accept(@Body() dto: AcceptInvitationDto, @Ip() ip: string): Promise<UserResponse> {
     return this.selfService.acceptInvitation(dto, ip);
   }
@@ -36,7 +36,7 @@ export class SelfServiceController {
       'Always 202 when the pool allows registration, so nobody learns which emails have accounts: a new user gets a verification email (or is active at once when the pool does not require verification); an existing one gets a "you already have an account" email and is not changed.',
   })
   @ApiAcceptedResponse({ description: 'Registration received; an email follows' })
-  @ApiProblems(400, 403, 404, 413, 415, 429)
+  @ApiPublicProblems(400, 403, 404, 413, 415, 429)
   register(@Body() dto: RegistrationDto, @Ip() ip: string): Promise<void> {
     return this.selfService.register(dto, ip);
   }
@@ -44,7 +44,7 @@ export class SelfServiceController {
   @Post('verifications')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm an email address with the token of the verification link' })
-  @ApiProblems(400, 404, 410, 413, 415, 429)
+  @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   verify(@Body() dto: TokenQuery, @Ip() ip: string): Promise<UserResponse> {
     return this.selfService.verifyEmail(dto.token, ip);
   }
@@ -53,7 +53,7 @@ export class SelfServiceController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Ask for a password reset email', description: 'Always 202: an email goes out only when the account exists.' })
   @ApiAcceptedResponse({ description: 'Request received' })
-  @ApiProblems(400, 413, 415, 429)
+  @ApiPublicProblems(400, 413, 415, 429)
   requestReset(@Body() dto: PasswordResetRequestDto, @Ip() ip: string): Promise<void> {
     return this.selfService.requestPasswordReset(dto, ip);
   }
@@ -62,7 +62,7 @@ export class SelfServiceController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Set a new password with the token of the reset link', description: 'Every reset link of the user stops working, and its sessions and refresh tokens end.' })
   @ApiNoContentResponse({ description: 'Password changed' })
-  @ApiProblems(400, 404, 410, 413, 415, 429)
+  @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   confirmReset(@Body() dto: PasswordResetConfirmDto, @Ip() ip: string): Promise<void> {
     return this.selfService.confirmPasswordReset(dto, ip);
   }

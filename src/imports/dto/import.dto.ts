@@ -1,5 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ImportRecord } from '../../users/dto/import-record.dto';
 import { ImportStatus } from '../import-job.entity';
 
 export class ImportOptionsDto {
@@ -20,6 +22,7 @@ export class JsonImportDto {
    * Up to 10,000 records; send NDJSON for more.
    * @example [{"externalId": "crm-1", "email": "ada@example.com", "givenName": "Ada", "groups": ["admins"], "passwordHash": "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]
    */
+  @ApiProperty({ type: [ImportRecord] })
   @IsArray()
   users: unknown[];
 

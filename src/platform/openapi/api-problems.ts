@@ -26,31 +26,55 @@ export class ProblemSchema {
   errors?: FieldErrorSchema[];
 }
 
-const DESCRIPTIONS: Record<number, [string, string]> = {
-  400: ['Malformed or invalid input; every invalid field is listed in `errors`.', 'Invalid request'],
-  401: ['Missing or invalid API key.', 'Unauthorized'],
-  403: ['The key may not do this.', 'Forbidden'],
-  404: ['Unknown id, or one that belongs to another workspace.', 'Not found'],
-  409: ['Conflicts with an existing resource (duplicate name, email or mobile).', 'Conflict'],
-  410: ['The token expired or was already used.', 'Gone'],
-  413: ['The body is larger than the limit.', 'Payload too large'],
-  415: ['Unsupported Content-Type; send application/json.', 'Unsupported media type'],
-  429: ['Too many requests; retry after `Retry-After` seconds.', 'Too many requests'],
+/** What each status means on the management API, with the title the service answers with. */
+const MANAGEMENT: Record<number, { detail: string; title: string }> = {
+  400: { detail: 'The request has invalid fields; see `errors` and correct each one.', title: 'Invalid request' },
+  401: { detail: 'Send a valid API key as `Authorization: Bearer <key>`.', title: 'Unauthorized' },
+  403: { detail: 'This key may not do this: a workspace key manages its own workspace only; use the root key.', title: 'Forbidden' },
+  404: { detail: 'No such resource in this workspace (an id of another workspace is unknown here too).', title: 'Not found' },
+  409: { detail: 'It conflicts with what exists (a name, email or mobile already taken).', title: 'Conflict' },
+  410: { detail: 'The link expired or was already used; ask for a new one.', title: 'Gone' },
+  413: { detail: 'The body is larger than the limit; send less per request.', title: 'Payload too large' },
+  415: { detail: 'Send the body as application/json.', title: 'Unsupported media type' },
+  429: { detail: 'Too many attempts; retry after `Retry-After` seconds.', title: 'Too many requests' },
 };
 
-/** Documents the problem+json answers a route can give, with an example each. */
-export function ApiProblems(...statuses: number[]) {
+/** A status, or a status with what it means for this operation. */
+export type ProblemSpec = number | { status: number; detail: string };
+
+const EXAMPLE_ERRORS = [{ field: 'email', message: 'email must be an email' }];
+
+function problemResponse(spec: ProblemSpec, meanings: Record<number, { detail: string; title: string }>) {
+  const status = typeof spec === 'number' ? spec : spec.status;
+  const detail = typeof spec === 'number' ? meanings[status].detail : spec.detail;
+  const { title } = meanings[status];
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return ApiResponse({
+    status,
+    description: detail,
+    ...(status === 429 && { headers: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } }),
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/ProblemSchema' },
+        example: { type: `https://identity-pools.dev/problems/${slug}`, title, status, detail, ...(status === 400 && { errors: EXAMPLE_ERRORS }) },
+      },
+    },
+  });
+}
+
+/** Documents the problem+json answers of a management route (which all need an API key: 401), with an example each. */
+export function ApiProblems(...specs: ProblemSpec[]) {
+  return applyDecorators(...[401, ...specs].map((spec) => problemResponse(spec, MANAGEMENT)));
+}
+
+/** The same for the self-service routes, which take no API key: what each status means there. */
+export function ApiPublicProblems(...specs: ProblemSpec[]) {
   return applyDecorators(
-    ...[401, ...statuses].map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status][0],
-        content: {
-          'application/problem+json': {
-            schema: { $ref: '#/components/schemas/ProblemSchema' },
-            example: { type: 'about:blank', title: DESCRIPTIONS[status][1], status, detail: DESCRIPTIONS[status][0] },
-          },
-        },
+    ...specs.map((spec) =>
+      problemResponse(spec, {
+        ...MANAGEMENT,
+        403: { detail: 'This pool does not allow self-registration; ask its administrator for an invitation.', title: 'Forbidden' },
+        404: { detail: 'The link (or pool) is not known; check that the whole link was copied.', title: 'Not found' },
       }),
     ),
   );

@@ -1,10 +1,12 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from '../problem/app-error';
 
+// Decorated by hand: the OpenAPI plugin reads only *.dto.ts and *.response.ts files.
 export class PageQuery {
-  /** Page size. @example 50 */
+  @ApiPropertyOptional({ description: 'Page size.', minimum: 1, maximum: 200, default: 50, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +14,7 @@ export class PageQuery {
   @Max(200)
   limit?: number;
 
-  /** Opaque cursor from the previous page's `nextCursor`. */
+  @ApiPropertyOptional({ description: "Opaque cursor: the previous page's `nextCursor`, to get the next page." })
   @IsOptional()
   @IsString()
   @MaxLength(200)
