@@ -89,7 +89,7 @@ describe('starting and stopping the server process', () => {
       expect(afterMs).toBeLessThan(10_000);
       const output = lines(noRedis.stderr());
       expect(output).toHaveLength(1);
-      expect(output[0]).toMatch(/Cannot reach Redis at 127\.0\.0\.1:1/);
+      expect(output[0]).toMatch(/Cannot reach Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
       expect(output[0]).toMatch(/Start Redis or set REDIS_URL/);
     });
   });
