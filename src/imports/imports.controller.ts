@@ -34,7 +34,11 @@ export class ImportsController {
       ndjson: { value: '{"email":"ada@example.com","password":"correct horse battery"}\n{"email":"bob@example.com","groups":["beta"]}\n' },
     },
   })
-  @ApiAcceptedResponse({ type: ImportJobResponse, description: 'The job, queued; `Location` points at it' })
+  @ApiAcceptedResponse({
+    type: ImportJobResponse,
+    description: 'The job, queued; `Location` points at it',
+    headers: { Location: { description: 'The job: GET it to follow its progress', schema: { type: 'string', example: '/v1/workspaces/{ws}/pools/{pool}/imports/{job}' } } },
+  })
   @ApiProblems(400, 404, 413, 415)
   async create(
     @Param('ws') ws: string,

@@ -4,6 +4,7 @@ import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from '
 import { ImportRecord } from '../../users/dto/import-record.dto';
 import { ImportStatus } from '../import-job.entity';
 
+/** As query parameters with an NDJSON upload; a JSON body carries them in its `options`. */
 export class ImportOptionsDto {
   /** What to do with a record that matches an existing user (by externalId, then email). @example "skip" */
   @IsOptional()
