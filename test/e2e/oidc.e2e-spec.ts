@@ -151,6 +151,26 @@ describe('OpenID Connect issuer', () => {
     expect((await grantError(oidc.refreshTokenGrant(config, second.refresh_token!))).error).toBe('invalid_grant');
   });
 
+  it('refuses at userinfo the access tokens of a grant revoked with its refresh token, or by reuse', async () => {
+    const user = await createUser(t, ws, pool);
+    const config = await relyingParty();
+    const revoked = await passwordGrant(config, user.email, PASSWORD);
+    await oidc.fetchUserInfo(config, revoked.access_token, user.id);
+    await oidc.tokenRevocation(config, revoked.refresh_token!);
+    expect((await grantError(oidc.fetchUserInfo(config, revoked.access_token, user.id))).status).toBe(401);
+
+    const reused = await passwordGrant(config, user.email, PASSWORD);
+    const rotated = await oidc.refreshTokenGrant(config, reused.refresh_token!);
+    await oidc.fetchUserInfo(config, rotated.access_token, user.id);
+    expect((await grantError(oidc.refreshTokenGrant(config, reused.refresh_token!))).error).toBe('invalid_grant');
+    for (const token of [reused.access_token, rotated.access_token]) {
+      expect((await grantError(oidc.fetchUserInfo(config, token, user.id))).status).toBe(401);
+    }
+    // Another grant of the same user is untouched.
+    const other = await passwordGrant(config, user.email, PASSWORD);
+    await oidc.fetchUserInfo(config, other.access_token, user.id);
+  });
+
   it('lets only one of several concurrent refreshes with the same token through, and then revokes the grant', async () => {
     const user = await createUser(t, ws, pool);
     const config = await relyingParty();

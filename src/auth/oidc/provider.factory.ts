@@ -66,6 +66,12 @@ export function buildProvider(deps: IssuerDeps): Provider {
     // RFC 6749 §10.4 / OAuth 2.0 Security BCP §4.14: refresh tokens rotate; a reused one revokes its grant.
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
+    // Access tokens name their grant, so userinfo refuses one whose grant was revoked
+    // (sign-out, refresh-token revocation or reuse), as Keycloak does for an ended session.
+    extraTokenClaims: async (_ctx, token) => {
+      const grantId = (token as { grantId?: string }).grantId;
+      return token.kind === 'AccessToken' && grantId ? { grant_id: grantId } : undefined;
+    },
     ttl: TTL,
     features: {
       devInteractions: { enabled: false },
