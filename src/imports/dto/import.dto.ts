@@ -6,12 +6,12 @@ import { ImportStatus } from '../import-job.entity';
 
 /** As query parameters with an NDJSON upload; a JSON body carries them in its `options`. */
 export class ImportOptionsDto {
-  /** What to do with a record that matches an existing user (by externalId, then email). @example "skip" */
+  /** What to do with a record that matches an existing user (by externalId, then email); `skip` when left out. @example "skip" */
   @IsOptional()
   @IsIn(['skip', 'update', 'fail'])
   onConflict?: 'skip' | 'update' | 'fail';
 
-  /** Email an invitation to every imported user without a password or hash. @example false */
+  /** Email an invitation to every imported user without a password or hash (false when left out). @example false */
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()

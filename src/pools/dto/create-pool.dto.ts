@@ -40,14 +40,14 @@ function NotBelow(property: string): PropertyDecorator {
 }
 
 export class PasswordPolicyDto {
-  /** Shortest password accepted (at least 8). @example 12 */
+  /** Shortest password accepted (at least 8; 8 when left out at creation). @example 12 */
   @IsOmittable()
   @IsInt()
   @Min(8)
   @Max(1024)
   minLength?: number;
 
-  /** Longest password accepted; at least `minLength`. @example 128 */
+  /** Longest password accepted; at least `minLength` (128 when left out at creation). @example 128 */
   @IsOmittable()
   @IsInt()
   @Min(8)
@@ -57,26 +57,26 @@ export class PasswordPolicyDto {
 }
 
 export class SelfRegistrationDto {
-  /** Whether users may sign up themselves. @example false */
+  /** Whether users may sign up themselves (false when left out at creation). @example false */
   @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 
-  /** Whether a self-registered user must follow an email link before signing in. @example true */
+  /** Whether a self-registered user must follow an email link before signing in (true when left out at creation). @example true */
   @IsOmittable()
   @IsBoolean()
   requireEmailVerification?: boolean;
 }
 
 export class LockoutPolicyDto {
-  /** Consecutive failed sign-ins before the account is locked. @example 5 */
+  /** Consecutive failed sign-ins before the account is locked (5 when left out at creation). @example 5 */
   @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100)
   maxFailedAttempts?: number;
 
-  /** How long a lock lasts. @example 900 */
+  /** How long a lock lasts, in seconds (900 when left out at creation). @example 900 */
   @IsOmittable()
   @IsInt()
   @Min(1)
@@ -97,7 +97,7 @@ export class CreatePoolDto {
   @MaxLength(500)
   description?: string | null;
 
-  /** How users of this pool may authenticate. @example ["password"] */
+  /** How users of this pool may authenticate (["password"] when left out at creation). @example ["password"] */
   @IsOmittable()
   @IsArray()
   @ArrayNotEmpty()
@@ -118,7 +118,7 @@ export class CreatePoolDto {
   @Type(() => SelfRegistrationDto)
   selfRegistration?: SelfRegistrationDto;
 
-  /** How long an invitation link stays valid. @example 72 */
+  /** How long an invitation link stays valid, in hours (72 when left out at creation). @example 72 */
   @IsOmittable()
   @IsInt()
   @Min(1)

@@ -34,7 +34,7 @@ export class CreateApplicationDto {
   @IsIn(GRANT_TYPES, { each: true })
   grantTypes: GrantType[];
 
-  /** `none` makes a public client (SPA, mobile): no secret, PKCE required. @example "client_secret_basic" */
+  /** `none` makes a public client (SPA, mobile): no secret, PKCE required. `client_secret_basic` when left out. @example "client_secret_basic" */
   @IsOmittable()
   @IsIn(AUTH_METHODS)
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;

@@ -18,12 +18,12 @@ export class CreateIdentityProviderDto {
   @IsIn(AUTHENTICATION_MECHANISMS, { each: true })
   signInMethods: AuthenticationMechanism[];
 
-  /** Disabled providers keep their settings but accept no sign-in. @example true */
+  /** Disabled providers keep their settings but accept no sign-in (true when left out at creation). @example true */
   @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 
-  /** When an identifier exists in several connected pools, the lowest priority wins. @example 0 */
+  /** When an identifier exists in several connected pools, the lowest priority wins (0 when left out at creation). @example 0 */
   @IsOmittable()
   @IsInt()
   @Min(-1000)
