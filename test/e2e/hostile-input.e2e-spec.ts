@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createGroup, createPool, createUser, createWorkspace, errorFields, unique } from '../factories';
+import { createApplication, createGroup, createPool, createUser, createWorkspace, errorFields, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -14,7 +14,6 @@ const NUL = 'a\u0000b';
 /** JSON.stringify writes a lone surrogate as the escape `\ud800`, which JSON.parse turns back into one. */
 const LONE_SURROGATE = 'a\ud800b';
 const PASSWORD = 'correct horse battery';
-const REDIRECT_URI = 'http://127.0.0.1/callback';
 
 function expectProblem(res: request.Response, status: number, field?: string): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
@@ -46,12 +45,7 @@ describe('hostile input', () => {
     user = (await createUser(t, ws, pool, { email: 'ada@example.com', credential: { mode: 'password', password: PASSWORD } })).id;
     group = (await createGroup(t, ws)).id;
     provider = (await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201)).body.id;
-    app = (
-      await t
-        .root('post', `/v1/workspaces/${ws}/applications`)
-        .send({ name: unique('app'), redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], tokenEndpointAuthMethod: 'client_secret_post' })
-        .expect(201)
-    ).body;
+    app = await createApplication(t, ws, { grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], tokenEndpointAuthMethod: 'client_secret_post' });
   });
   afterAll(() => t.close());
 

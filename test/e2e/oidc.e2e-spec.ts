@@ -2,12 +2,11 @@ import * as argon2 from 'argon2';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
-import { createGroup, createPool, createUser, createWorkspace, unique } from '../factories';
+import { createApplication, createGroup, createPool, createUser, createWorkspace, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const PASSWORD = 'correct horse battery';
-const REDIRECT_URI = 'http://127.0.0.1/callback';
 
 describe('OpenID Connect issuer', () => {
   let t: TestApp;
@@ -30,12 +29,8 @@ describe('OpenID Connect issuer', () => {
     return res.body as { id: string };
   }
 
-  async function application(body: Record<string, unknown> = {}) {
-    const res = await t
-      .root('post', `/v1/workspaces/${ws}/applications`)
-      .send({ name: unique('app'), redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], ...body })
-      .expect(201);
-    return res.body as { clientId: string; clientSecret?: string };
+  function application(body: Record<string, unknown> = {}) {
+    return createApplication(t, ws, { grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], ...body });
   }
 
   async function relyingParty(body: Record<string, unknown> = {}) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import request from 'supertest';
-import { createGroup, createPool, createUser, createWorkspace, sql, unique } from '../factories';
+import { createApplication, createGroup, createPool, createUser, createWorkspace, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -14,7 +14,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 
 const PASSWORD = 'correct horse battery';
-const REDIRECT_URI = 'http://127.0.0.1/callback';
 const PER_IDENTIFIER = 4;
 
 const freshIp = () => `10.${[...randomBytes(3)].join('.')}`;
@@ -22,12 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const statuses = (responses: request.Response[]) => responses.map((r) => r.status).sort();
 
 async function relyingParty(t: TestApp, ws: string) {
-  const app = (
-    await t
-      .root('post', `/v1/workspaces/${ws}/applications`)
-      .send({ name: unique('app'), redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token', 'password'] })
-      .expect(201)
-  ).body as { clientId: string; clientSecret: string };
+  const app = await createApplication(t, ws);
   return oidc.discovery(new URL(`${t.baseUrl}/oidc/${ws}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), {
     execute: [oidc.allowInsecureRequests],
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createPool, createUser, createWorkspace, unique } from '../factories';
+import { createApplication, createPool, createUser, createWorkspace, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -8,7 +8,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  * running app. Timing samples are taken one at a time (no concurrency).
  */
 const PASSWORD = 'correct horse battery';
-const REDIRECT_URI = 'http://127.0.0.1/callback';
 const SAMPLES = 20;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -35,13 +34,7 @@ describe('security audit', () => {
   });
   afterAll(() => t.close());
 
-  async function application(body: Record<string, unknown> = {}) {
-    const res = await t
-      .root('post', `/v1/workspaces/${ws}/applications`)
-      .send({ name: unique('app'), redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token', 'password'], ...body })
-      .expect(201);
-    return res.body as { id: string; clientId: string; clientSecret: string };
-  }
+  const application = () => createApplication(t, ws);
 
   async function passwordGrant(app: { clientId: string; clientSecret: string }, username: string, password: string, scope = 'openid') {
     const started = process.hrtime.bigint();

@@ -39,6 +39,18 @@ export async function createGroup(t: TestApp, workspaceId: string, body: Record<
   return res.body as { id: string; name: string };
 }
 
+/** The redirect URI the test applications register (nothing listens there; tests read the redirect). */
+export const REDIRECT_URI = 'http://127.0.0.1/callback';
+
+/** An application that may use the code, refresh and password grants, unless `body` says otherwise. */
+export async function createApplication(t: TestApp, workspaceId: string, body: Record<string, unknown> = {}) {
+  const res = await t
+    .root('post', `/v1/workspaces/${workspaceId}/applications`)
+    .send({ name: unique('app'), redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token', 'password'], ...body })
+    .expect(201);
+  return res.body as { id: string; clientId: string; clientSecret: string };
+}
+
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 /** The distinct `errors[].field` of a problem body, sorted. */
