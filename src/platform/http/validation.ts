@@ -37,15 +37,16 @@ function mergeFieldErrors(first: FieldError[], second: FieldError[]): FieldError
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? unstorableFields(value) : [];
+    let transformed: unknown;
     try {
-      const transformed: unknown = await super.transform(value, metadata);
-      if (unstorable.length) throw new ValidationFailedError(unstorable);
-      return transformed;
+      transformed = await super.transform(value, metadata);
     } catch (error) {
       if (!unstorable.length) throw error;
       // A rule may also throw on such text (validator's isEmail runs encodeURI): the text is then the whole answer.
       throw new ValidationFailedError(error instanceof ValidationFailedError ? mergeFieldErrors(error.errors ?? [], unstorable) : unstorable);
     }
+    if (unstorable.length) throw new ValidationFailedError(unstorable);
+    return transformed;
   }
 }
 
