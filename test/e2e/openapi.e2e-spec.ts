@@ -128,6 +128,21 @@ describe('OpenAPI document and UI', () => {
     }
   });
 
+  it('declares the formats of the conventions: UUID ids, ISO-8601 timestamps, integer numbers', () => {
+    const user = schema('UserResponse') as Schema & { properties: Record<string, Schema & { format?: string }> };
+    expect([user.properties.id.format, user.properties.poolId.format, user.properties.createdAt.format, user.properties.lastSignInAt.format]).toEqual(['uuid', 'uuid', 'date-time', 'date-time']);
+    // An externalId is the customer's own, not necessarily a UUID.
+    expect(user.properties.externalId).not.toHaveProperty('format');
+    expect(schema('ImportJobResponse').properties?.total.type).toBe('integer');
+    const numbers = JSON.stringify(doc).match(/"type":"number"/g) ?? [];
+    expect(numbers).toEqual([]);
+    for (const { method, path, op } of operations()) {
+      for (const parameter of (op.parameters ?? []).filter((p) => p.in === 'path')) {
+        expect([method, path, parameter.name, parameter.schema]).toEqual([method, path, parameter.name, expect.objectContaining({ format: 'uuid' })]);
+      }
+    }
+  });
+
   it('marks management operations as needing the bearer key, and documents 401', () => {
     for (const { method, path, op } of operations().filter(({ path }) => path.startsWith('/v1/workspaces'))) {
       const where = `${method.toUpperCase()} ${path}`;

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/config';
 import { ProblemSchema } from './api-problems';
+import { declareContractFormats } from './contract-formats';
 
 /** Serves the OpenAPI UI at /docs and the document at /docs-json. */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
@@ -19,5 +20,6 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
       .build(),
     { extraModels: [ProblemSchema] },
   );
+  declareContractFormats(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
