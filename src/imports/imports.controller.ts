@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { validatePlain } from '../platform/http/validate-plain';
 import { IdParam } from '../platform/ids/id-param';
@@ -12,7 +12,7 @@ export const NDJSON = 'application/x-ndjson';
 
 @ApiTags('Bulk migration')
 @ApiBearerAuth()
-// Named only inside the oneOf below, so the document would otherwise lack it.
+// Named only by reference in the request body below, so the document would otherwise lack it.
 @ApiExtraModels(JsonImportDto)
 @Controller('v1/workspaces/:ws/pools/:pool/imports')
 export class ImportsController {
@@ -23,15 +23,18 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Migrate users in bulk',
     description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, any size; options as query parameters). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
-  })
-  @ApiConsumes('application/json', NDJSON)
-  @ApiBody({
-    schema: {
-      oneOf: [{ $ref: '#/components/schemas/JsonImportDto' }, { type: 'string', description: 'NDJSON: one record per line' }],
-    },
-    examples: {
-      json: { value: { users: [{ externalId: 'crm-1', email: 'ada@example.com', groups: ['admins'], passwordHash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy' }], options: { onConflict: 'update' } } },
-      ndjson: { value: '{"email":"ada@example.com","password":"correct horse battery"}\n{"email":"bob@example.com","groups":["beta"]}\n' },
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: { $ref: '#/components/schemas/JsonImportDto' },
+          example: { users: [{ externalId: 'crm-1', email: 'ada@example.com', groups: ['admins'], passwordHash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy' }], options: { onConflict: 'update' } },
+        },
+        [NDJSON]: {
+          schema: { type: 'string', description: 'One record (as in JsonImportDto.users) a line' },
+          example: '{"email":"ada@example.com","password":"correct horse battery"}\n{"email":"bob@example.com","groups":["beta"]}\n',
+        },
+      },
     },
   })
   @ApiAcceptedResponse({
