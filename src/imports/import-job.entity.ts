@@ -47,6 +47,13 @@ export class ImportJob {
   @Column({ type: 'integer' })
   checkpoint: number;
 
+  /** The checkpoint the latest run started from, and how many runs in a row started there (claim()). */
+  @Column({ name: 'run_from', type: 'integer', nullable: true })
+  runFrom: number | null;
+
+  @Column({ name: 'runs_from_checkpoint', type: 'integer' })
+  runsFromCheckpoint: number;
+
   @Column({ name: 'cancel_requested', type: 'boolean' })
   cancelRequested: boolean;
 

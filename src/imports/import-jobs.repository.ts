@@ -110,8 +110,13 @@ export class ImportJobsRepository {
    * lease ran out ('held' otherwise), and fewer than `maxRunning` other jobs of the
    * workspace are running ('busy' otherwise). Null when the job is over or gone.
    * The workspace's advisory lock serialises concurrent claims, so the cap holds.
+   *
+   * A run that would be the next after `maxRunsFromCheckpoint` runs in a row started from
+   * the same checkpoint (each died or failed before committing a chunk) fails the job
+   * instead ('stalled'): an upload that kills every worker taking it must not keep
+   * taking them down.
    */
-  async claim(id: string, owner: string, leaseSeconds: number, maxRunning: number): Promise<ImportJob | 'busy' | 'held' | null> {
+  async claim(id: string, owner: string, leaseSeconds: number, maxRunning: number, maxRunsFromCheckpoint: number): Promise<ImportJob | 'busy' | 'held' | 'stalled' | null> {
     return this.dataSource.transaction(async (tx) => {
       const job = await tx.getRepository(ImportJob).findOneBy({ id });
       if (!job || !['queued', 'running'].includes(job.status)) return null;
@@ -126,11 +131,19 @@ export class ImportJobsRepository {
       // read an expired lease above must not both take the job.
       const [[claimed]] = await tx.query(
         `UPDATE import_jobs SET status = 'running', lease_owner = $2, lease_until = now() + make_interval(secs => $3),
-                started_at = coalesce(started_at, now()), updated_at = now()
+                started_at = coalesce(started_at, now()), updated_at = now(),
+                runs_from_checkpoint = CASE WHEN run_from = checkpoint THEN runs_from_checkpoint + 1 ELSE 1 END, run_from = checkpoint
           WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until <= now() OR lease_owner = $2)))
-          RETURNING id`,
+          RETURNING runs_from_checkpoint AS runs, checkpoint`,
         [id, owner, leaseSeconds],
       );
+      if (claimed && claimed.runs > maxRunsFromCheckpoint) {
+        await tx.query(
+          `UPDATE import_jobs SET status = 'failed', error = $2, finished_at = now(), lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1`,
+          [id, `the import stopped ${maxRunsFromCheckpoint} times in a row after line ${claimed.checkpoint} of the upload (each worker running it died or failed there); the records before it are kept`],
+        );
+        return 'stalled';
+      }
       if (claimed) return tx.getRepository(ImportJob).findOneBy({ id });
       const now = await tx.getRepository(ImportJob).findOneBy({ id });
       return now?.status === 'running' ? 'held' : null;

@@ -19,6 +19,9 @@ import { ChunkCounts, ChunkOrderError, ImportJobsRepository, RecordError, Staged
 /** At most this many imports of one workspace run at once; more wait queued. */
 export const MAX_RUNNING_PER_WORKSPACE = 2;
 
+/** Runs in a row that may start from one checkpoint (each died or failed there) before the import fails. */
+export const MAX_RUNS_FROM_CHECKPOINT = 5;
+
 export type RunResult = 'finished' | 'busy' | 'held';
 
 /**
@@ -57,9 +60,14 @@ export class ImportRunner {
     // twice (a stalled job re-delivered, a resume job beside the original), the second
     // run must find the job 'held', not share the first run's lease and commit its chunks twice.
     const owner = `${this.instance}:${randomBytes(4).toString('hex')}`;
-    const claimed = await this.repository.claim(importId, owner, leaseSeconds, MAX_RUNNING_PER_WORKSPACE);
+    const claimed = await this.repository.claim(importId, owner, leaseSeconds, MAX_RUNNING_PER_WORKSPACE, MAX_RUNS_FROM_CHECKPOINT);
     if (claimed === 'busy') return 'busy';
     if (claimed === 'held') return 'held';
+    if (claimed === 'stalled') {
+      this.logger.error({ importId, runs: MAX_RUNS_FROM_CHECKPOINT }, 'Import failed: every run stopped at the same point of the upload');
+      await this.dropStaging(importId);
+      return 'finished';
+    }
     if (!claimed) return 'finished';
     const job = claimed;
     const pool = await this.pools.findRules(job.workspaceId, job.poolId);
@@ -150,8 +158,12 @@ export class ImportRunner {
       await ahead?.committed.catch(() => undefined);
       await analyzing;
     }
-    await this.repository.dropStaging(job.id).catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not drop staged lines'));
+    await this.dropStaging(importId);
     return 'finished';
+  }
+
+  private async dropStaging(importId: string): Promise<void> {
+    await this.repository.dropStaging(importId).catch((error) => this.logger.warn({ importId, err: (error as Error).message }, 'Could not drop staged lines'));
   }
 
   /**

@@ -8,7 +8,7 @@ import { createPool, createWorkspace, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { PrivateBuild, PrivateRedis, privateBuild, ServiceProcess, startPrivateRedis, startService } from '../support/service-processes';
 import { cloneDatabase, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
-import { ImportRunner } from '../../src/imports/import-runner';
+import { ImportRunner, MAX_RUNS_FROM_CHECKPOINT } from '../../src/imports/import-runner';
 import { databaseUrl } from '../support/databases';
 
 /**
@@ -419,6 +419,31 @@ describe('bulk migration: concurrency inside one worker process', () => {
     expect(final).toMatchObject({ status: 'completed', total: 2_000, processed: 2_000, created: 0, skipped: counts.created + counts.skipped, failed: counts.failed });
     expect(memberships).toBeGreaterThan(0);
   }, 120_000);
+
+  it(`fails an import once ${MAX_RUNS_FROM_CHECKPOINT} runs in a row stopped at the same point, instead of handing it to worker after worker`, async () => {
+    const ws = (await createWorkspace(t)).id;
+    const pool = (await createPool(t, ws)).id;
+    const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
+    const job = (await t.root('post', base).set('content-type', 'application/x-ndjson').send(ndjson('stall', 100)).expect(202)).body as Job;
+    await ended(t, `${base}/${job.id}`);
+    const runner = t.app.get(ImportRunner, { strict: false });
+    // As a worker that died holding the job leaves it: running, its lease run out, the checkpoint where it stopped.
+    const dieHoldingIt = () => sql(t, `UPDATE import_jobs SET status = 'running', finished_at = NULL, lease_owner = 'dead-worker', lease_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+    const state = async () => (await sql<{ status: string; runs: number; error: string | null }>(t, `SELECT status, runs_from_checkpoint AS runs, error FROM import_jobs WHERE id = $1`, [job.id]))[0];
+    // The first run started from line 0 and got to the end, line 100: the count starts again there.
+    for (let run = 1; run <= MAX_RUNS_FROM_CHECKPOINT; run++) {
+      await dieHoldingIt();
+      await runner.run(job.id);
+      expect(await state()).toMatchObject({ status: 'completed', runs: run });
+    }
+    await dieHoldingIt();
+    expect(await runner.run(job.id)).toBe('finished');
+    const failed = (await t.root('get', `${base}/${job.id}`).expect(200)).body;
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/stopped 5 times in a row after line 100 /), finishedAt: expect.any(String) });
+    // Over for good: the sweeper and the queue leave it alone.
+    expect(await runner.run(job.id)).toBe('finished');
+    expect((await state()).status).toBe('failed');
+  }, 60_000);
 
   /**
    * Chunks are written two at a time (the next beside the one ahead, committing after it).

@@ -3,6 +3,7 @@ import { SignIn1764316800000 } from './1764316800000-sign-in';
 import { MailAndSelfService1764403200000 } from './1764403200000-mail-and-self-service';
 import { Imports1764489600000 } from './1764489600000-imports';
 import { UsersWorkspaceIdIndex1764576000000 } from './1764576000000-users-workspace-id-index';
+import { ImportRunsFromCheckpoint1764662400000 } from './1764662400000-import-runs-from-checkpoint';
 
 /** Every migration, in order. New ones are appended here so the app and the CLI agree. */
-export const migrations = [Foundation1764230400000, SignIn1764316800000, MailAndSelfService1764403200000, Imports1764489600000, UsersWorkspaceIdIndex1764576000000];
+export const migrations = [Foundation1764230400000, SignIn1764316800000, MailAndSelfService1764403200000, Imports1764489600000, UsersWorkspaceIdIndex1764576000000, ImportRunsFromCheckpoint1764662400000];
