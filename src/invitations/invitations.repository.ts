@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { Batcher } from '../platform/database/batcher';
 import { EntityRows } from '../platform/database/entity-rows';
 import { preparedQuery } from '../platform/database/prepared';
@@ -55,6 +55,11 @@ export class InvitationsRepository {
 
   async revokeOpen(tx: EntityManager, userIds: string[]): Promise<void> {
     await tx.getRepository(Invitation).update({ userId: In(userIds), status: In(OPEN) }, { status: 'revoked' });
+  }
+
+  /** Whether the user was invited again after `invitation`. */
+  hasNewer(invitation: Pick<Invitation, 'userId' | 'createdAt'>): Promise<boolean> {
+    return this.invitations.exists({ where: { userId: invitation.userId, createdAt: MoreThan(invitation.createdAt) } });
   }
 
   findByTokenHash(tokenHash: Buffer): Promise<Invitation | null> {

@@ -83,7 +83,8 @@ export class InvitationsService implements OnModuleInit {
     const invitation = await this.repository.findByTokenHash(hashSecretToken(token));
     if (!invitation) throw new InvitationNotFoundError();
     if (invitation.status === 'accepted') throw new InvitationGoneError('accepted');
-    if (invitation.status === 'revoked') throw new InvitationGoneError('replaced');
+    // Revoked by a newer invitation, or by an admin's change (a password set, the address changed, the user disabled).
+    if (invitation.status === 'revoked') throw new InvitationGoneError((await this.repository.hasNewer(invitation)) ? 'replaced' : 'withdrawn');
     if (invitation.expiresAt.getTime() <= Date.now()) throw new InvitationGoneError('expired');
     const { id, userId, poolId, workspaceId, email, expiresAt } = invitation;
     return { id, userId, poolId, workspaceId, email, expiresAt };

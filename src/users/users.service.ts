@@ -44,6 +44,9 @@ interface PoolScope {
   poolId: string;
 }
 
+/** Spends an emailed link's token for the user as it is now (locked); throws to refuse the link. */
+export type LinkSpender = (tx: EntityManager, user: { email: string | null; status: UserStatus }) => Promise<void>;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -147,6 +150,9 @@ export class UsersService {
       }
       await this.repository.update(tx, scope, userId, changes);
       if (changes.status === 'disabled') await this.sessions.revokeAll(tx, userId);
+      // An invitation proves the address it was mailed to and lets its holder in: neither
+      // holds once the address changed or the admin disabled the user.
+      if (changes.emailVerified === false || changes.status === 'disabled') await this.invitations.revokeOpen(tx, userId);
     });
     return this.get(scope, userId);
   }
@@ -235,10 +241,10 @@ export class UsersService {
     }
   }
 
-  /** Where a user lives, for flows that start from a token rather than a URL (self-service). */
-  async scopeOf(userId: string): Promise<PoolScope | null> {
+  /** Where a user lives and its address, for flows that start from a token rather than a URL (self-service). */
+  async linkTarget(userId: string): Promise<(PoolScope & { email: string | null }) | null> {
     const user = await this.repository.findById(userId);
-    return user && { workspaceId: user.workspaceId, poolId: user.poolId };
+    return user && { workspaceId: user.workspaceId, poolId: user.poolId, email: user.email };
   }
 
   /** The user an email names in the pool, for self-service flows. */
@@ -249,20 +255,21 @@ export class UsersService {
   /**
    * Sets a password the user chose through an emailed link (invitation, reset): the user
    * becomes active (a disabled one stays disabled), the email is proven, locks lift, and
-   * earlier sessions end. `within` spends the link's token in the same transaction.
+   * earlier sessions end. `within` spends the link's token in the same transaction, after
+   * the user's row is locked (the order every change of a user takes, so a link and an
+   * admin acting at once wait for each other instead of deadlocking); it refuses the link
+   * by throwing, e.g. when the user's address is no longer the one it was mailed to.
    */
   async completeWithPassword(
     scope: PoolScope,
     userId: string,
     password: string,
-    options: { names?: { givenName?: string; familyName?: string }; within: (tx: EntityManager) => Promise<void> },
+    options: { names?: { givenName?: string; familyName?: string }; within: LinkSpender },
   ): Promise<UserResponse> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
     const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
     await this.transactions.run(async (tx) => {
-      await options.within(tx);
-      const user = await this.repository.findForUpdate(scope, userId, tx);
-      if (!user) throw new UserNotFoundError();
+      const user = await this.lockForLink(scope, userId, tx, options.within);
       await this.repository.setPassword(tx, userId, passwordHash);
       await this.invitations.revokeOpen(tx, userId);
       await this.repository.update(tx, scope, userId, {
@@ -280,17 +287,23 @@ export class UsersService {
   }
 
   /** The user followed the verification link: the email is proven and a pending user becomes active. */
-  async verifyEmail(scope: PoolScope, userId: string, within: (tx: EntityManager) => Promise<void>): Promise<UserResponse> {
+  async verifyEmail(scope: PoolScope, userId: string, within: LinkSpender): Promise<UserResponse> {
     await this.transactions.run(async (tx) => {
-      await within(tx);
-      const user = await this.repository.findForUpdate(scope, userId, tx);
-      if (!user) throw new UserNotFoundError();
+      const user = await this.lockForLink(scope, userId, tx, within);
       await this.repository.update(tx, scope, userId, {
         emailVerified: true,
         ...(user.status === 'pending_verification' && { status: 'active' }),
       });
     });
     return this.get(scope, userId);
+  }
+
+  /** Locks the user a link acts on, then lets `within` judge and spend the link. */
+  private async lockForLink(scope: PoolScope, userId: string, tx: EntityManager, within: LinkSpender): Promise<User> {
+    const user = await this.repository.findForUpdate(scope, userId, tx);
+    if (!user) throw new UserNotFoundError();
+    await within(tx, { email: user.email, status: user.status });
+    return user;
   }
 
   private async hashWithinPolicy(pool: PoolRules, password: string | undefined, field: string): Promise<string> {

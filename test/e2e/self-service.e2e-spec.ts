@@ -235,7 +235,8 @@ describe('self-service', () => {
 
       const mail = await mailTo(email, /already have/);
       expect(mail.text).toContain('already has an account');
-      expect(mail.links.filter((l) => l.includes('token='))).toEqual([]);
+      // No verification link; only the way back in through the address: a link to choose a new password.
+      expect(mail.links.filter((l) => l.includes('token=')).map((l) => new URL(l).pathname)).toEqual(['/self-service/reset-password']);
       expect(await outboxCount(email, 'email_verification')).toBe(0);
 
       const after = (await admin('get', `/v1/workspaces/${ws.id}/pools/${verifying}/users/${existing.id}`, undefined, 200)).body;

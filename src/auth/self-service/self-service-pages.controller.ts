@@ -38,7 +38,7 @@ export class SelfServicePagesController {
       return renderMessagePage('Your account is ready', 'Your password is set. You can now sign in to the application that invited you.');
     }, async (error) => {
       const token = field(req, 'token');
-      const details = await this.selfService.invitationDetails(token, ip);
+      const details = await this.selfService.invitationDetails(token, ip, { counted: true });
       const rule = details.passwordPolicy;
       return acceptInvitationPage({ token, email: details.email, poolName: details.poolName, rule, values: names(req), error: withPasswordProblem(error, rule, req) });
     });
@@ -80,7 +80,7 @@ export class SelfServicePagesController {
     }, async (error) => {
       // The pool's own rule, so the hint after an error says what it said before.
       const token = field(req, 'token');
-      const form = await this.selfService.passwordResetForm(token, ip);
+      const form = await this.selfService.passwordResetForm(token, ip, { counted: true });
       return resetPasswordPage({ token, rule: form.passwordPolicy, error });
     });
   }
@@ -97,8 +97,11 @@ export class SelfServicePagesController {
   async register(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await this.page(res, async () => {
       const dto = await validatePlain(RegistrationDto, withoutBlankNames(req.body));
-      await this.selfService.register(dto, ip);
-      return renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`);
+      const verifies = await this.selfService.register(dto, ip);
+      // The same words whether or not the address had an account (that one gets an email instead).
+      return verifies
+        ? renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`)
+        : renderMessagePage('Registration received', `You can now sign in with ${dto.email} and your password. If this address already had an account, we sent it an email instead.`);
     }, async (error) => {
       const poolId = field(req, 'poolId');
       const form = await this.selfService.registrationForm(poolId);

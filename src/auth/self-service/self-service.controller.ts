@@ -37,8 +37,8 @@ export class SelfServiceController {
   })
   @ApiAcceptedResponse({ description: 'Registration received; an email follows' })
   @ApiPublicProblems(400, 403, 404, 413, 415, 429)
-  register(@Body() dto: RegistrationDto, @Ip() ip: string): Promise<void> {
-    return this.selfService.register(dto, ip);
+  async register(@Body() dto: RegistrationDto, @Ip() ip: string): Promise<void> {
+    await this.selfService.register(dto, ip);
   }
 
   @Post('verifications')

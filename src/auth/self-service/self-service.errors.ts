@@ -10,9 +10,15 @@ export class LinkGoneError extends GoneError {
   /** The hosted page's heading (the problem's title stays "Gone"). */
   readonly heading: string;
 
-  constructor(reason: 'used' | 'expired') {
-    super(reason === 'used' ? 'This link was already used. Request a new one if you still need it.' : 'This link has expired. Request a new one.');
-    this.heading = reason === 'used' ? 'Link already used' : 'Link expired';
+  constructor(reason: 'used' | 'expired' | 'readdressed') {
+    super(
+      {
+        used: 'This link was already used. Request a new one if you still need it.',
+        expired: 'This link has expired. Request a new one.',
+        readdressed: "The account's email address changed since this link was sent, so it no longer works. Use a link sent to the current address.",
+      }[reason],
+    );
+    this.heading = { used: 'Link already used', expired: 'Link expired', readdressed: 'Link no longer valid' }[reason];
   }
 }
 

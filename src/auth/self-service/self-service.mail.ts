@@ -59,19 +59,26 @@ export class SelfServiceMailComposers {
       })),
   };
 
+  /** With `tokenId`, a reset link: the way in for an owner who forgot the password or never verified the address. */
   readonly accountExists: MailComposer = {
     compose: async (payload) => {
-      const names = await this.names(payload as SelfServiceMailPayload);
-      if (!names) return null;
-      return {
+      const content = (names: { workspace: string; pool: string }) => ({
         subject: `You already have a ${names.workspace} account`,
         heading: 'You already have an account',
         paragraphs: [
           `Someone tried to sign up to ${names.workspace} (${names.pool}) with this email address, which already has an account. Nothing was changed.`,
-          'If it was you, sign in with your password, or use "forgot password" to choose a new one.',
+          payload.tokenId ? 'If it was you, sign in with your password, or choose a new one with the link below.' : 'If it was you, sign in with your password.',
         ],
-        footnote: 'If it was not you, you can ignore this email.',
-      };
+      });
+      if (payload.tokenId) {
+        return this.withLink(payload, (names, url, expires) => ({
+          ...content(names),
+          action: { label: 'Choose a new password', url },
+          footnote: `This link works once and expires on ${expires}. If it was not you, ignore this email: your password stays as it is.`,
+        }));
+      }
+      const names = await this.names(payload as SelfServiceMailPayload);
+      return names && { ...content(names), footnote: 'If it was not you, you can ignore this email.' };
     },
   };
 

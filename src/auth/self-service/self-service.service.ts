@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { isUUID } from 'class-validator';
 import { createHash } from 'node:crypto';
+import { InvitationGoneError } from '../../invitations/invitations.errors';
 import { InvitationsService } from '../../invitations/invitations.service';
 import { MailService } from '../../mail/mail.service';
 import { AppConfig } from '../../platform/config/config';
@@ -10,6 +12,7 @@ import { Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
 import { PoolRules, PoolsService } from '../../pools/pools.service';
 import { UserResponse } from '../../users/dto/user.response';
+import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
 import { LinkGoneError, LinkNotFoundError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
@@ -19,6 +22,25 @@ import { UserTokensRepository } from './user-tokens.repository';
 
 const VERIFICATION_TTL_SECONDS = 24 * 3600;
 const RESET_TTL_SECONDS = 3600;
+
+/** `counted`: this request was counted against the limits already (a form shown again after its refused post). */
+interface AlreadyCounted {
+  counted?: boolean;
+}
+
+/** Accounts whose owner may choose a new password through the address (not invited, not disabled). */
+function resettable(status: UserStatus): boolean {
+  return status === 'active' || status === 'pending_verification';
+}
+
+function sameAddress(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Links from before they recorded their address (null) are judged as they were then. */
+function linkStillAddressed(row: UserToken, email: string | null): boolean {
+  return row.email === null || sameAddress(row.email, email);
+}
 
 /**
  * What end users do without an API key: accept an invitation, register, verify their
@@ -47,8 +69,8 @@ export class SelfServiceService implements OnModuleInit {
     this.mail.register(ACCOUNT_EXISTS_MAIL, this.composers.accountExists);
   }
 
-  async invitationDetails(token: string, ip: string): Promise<InvitationDetailsResponse> {
-    await this.limiter.consume(this.limits(ip));
+  async invitationDetails(token: string, ip: string, { counted = false }: AlreadyCounted = {}): Promise<InvitationDetailsResponse> {
+    if (!counted) await this.limiter.consume(this.limits(ip));
     const invitation = await this.invitations.redeemable(token);
     const pool = await this.pools.rules(invitation.workspaceId, invitation.poolId);
     return { email: invitation.email, poolName: pool.name, passwordPolicy: pool.passwordPolicy, expiresAt: invitation.expiresAt.toISOString() };
@@ -59,7 +81,11 @@ export class SelfServiceService implements OnModuleInit {
     const invitation = await this.invitations.redeemable(dto.token);
     return this.users.completeWithPassword({ workspaceId: invitation.workspaceId, poolId: invitation.poolId }, invitation.userId, dto.password, {
       names: { givenName: dto.givenName, familyName: dto.familyName },
-      within: (tx) => this.invitations.accept(tx, invitation.id),
+      within: async (tx, user) => {
+        // Revoked with the change that made it stale; checked again here for a change that raced the accept.
+        if (user.status !== 'invited' || !sameAddress(user.email, invitation.email)) throw new InvitationGoneError('withdrawn');
+        await this.invitations.accept(tx, invitation.id);
+      },
     });
   }
 
@@ -69,35 +95,50 @@ export class SelfServiceService implements OnModuleInit {
     return { poolName: pool.name, passwordPolicy: pool.passwordPolicy };
   }
 
-  /** 202 whatever happened (the caller answers it), so nobody learns who has an account. */
-  async register(dto: RegistrationDto, ip: string): Promise<void> {
+  /**
+   * 202 whatever happened (the caller answers it), so nobody learns who has an account.
+   * Returns whether the pool verifies addresses (the pool's setting, the same for every address).
+   */
+  async register(dto: RegistrationDto, ip: string): Promise<boolean> {
     await this.limiter.consume(this.limits(ip, dto.email));
     const pool = await this.openForRegistration(dto.poolId);
+    const verifies = pool.selfRegistration.requireEmailVerification;
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
     const outcome = await this.users.register(pool, dto, async (tx, user) => {
       if (user.status !== 'pending_verification') return;
-      const tokenId = await this.tokens.issue(tx, user.id, 'email_verification', VERIFICATION_TTL_SECONDS);
+      const tokenId = await this.tokens.issue(tx, user, 'email_verification', VERIFICATION_TTL_SECONDS);
       await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
     });
-    if (outcome === 'exists') {
-      const existing = await this.users.findByEmail(scope, dto.email);
-      if (existing) await this.transactions.run((tx) => this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: scope }]));
-    }
+    if (outcome === 'exists') await this.tellOwner(scope, dto.email);
+    return verifies;
+  }
+
+  /**
+   * Emails the owner of an address that already has an account, with a link to choose a
+   * new password where a reset may be asked for: the owner who forgot it, or whose
+   * verification link ran out, gets in through the address itself, never through the
+   * password typed at registration (that would let whoever registered an address first
+   * keep a way into the account its owner then verifies).
+   */
+  private async tellOwner(scope: { workspaceId: string; poolId: string }, email: string): Promise<void> {
+    const existing = await this.users.findByEmail(scope, email);
+    if (!existing) return;
+    await this.transactions.run(async (tx) => {
+      const tokenId = resettable(existing.status) ? await this.tokens.issue(tx, existing, 'password_reset', RESET_TTL_SECONDS) : undefined;
+      await this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: { ...scope, ...(tokenId && { tokenId }) } }]);
+    });
   }
 
   /** The hosted page checks the link when it opens (without spending it), so a dead link says so at once. */
   async checkVerificationLink(token: string, ip: string): Promise<void> {
     await this.limiter.consume(this.limits(ip));
-    await this.redeemable('email_verification', token);
+    await this.scopeOf(await this.redeemable('email_verification', token));
   }
 
   async verifyEmail(token: string, ip: string): Promise<UserResponse> {
     await this.limiter.consume(this.limits(ip));
     const row = await this.redeemable('email_verification', token);
-    const scope = await this.scopeOf(row.userId);
-    return this.users.verifyEmail(scope, row.userId, async (tx) => {
-      if (!(await this.tokens.spend(tx, row.id))) throw new LinkGoneError('used');
-    });
+    return this.users.verifyEmail(await this.scopeOf(row), row.userId, async (tx, user) => this.spend(tx, row, user.email));
   }
 
   /**
@@ -116,18 +157,17 @@ export class SelfServiceService implements OnModuleInit {
     if (!pool) return;
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
     const user = await this.users.findByEmail(scope, dto.email);
-    if (!user || (user.status !== 'active' && user.status !== 'pending_verification')) return;
+    if (!user || !resettable(user.status)) return;
     await this.transactions.run(async (tx) => {
-      const tokenId = await this.tokens.issue(tx, user.id, 'password_reset', RESET_TTL_SECONDS);
+      const tokenId = await this.tokens.issue(tx, user, 'password_reset', RESET_TTL_SECONDS);
       await this.mail.send(tx, [{ kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
     });
   }
 
   /** What the hosted reset page shows; 404 or 410 at once for a bad link, before anyone types. */
-  async passwordResetForm(token: string, ip: string): Promise<{ passwordPolicy: { minLength: number; maxLength: number } }> {
-    await this.limiter.consume(this.limits(ip));
-    const row = await this.redeemable('password_reset', token);
-    const scope = await this.scopeOf(row.userId);
+  async passwordResetForm(token: string, ip: string, { counted = false }: AlreadyCounted = {}): Promise<{ passwordPolicy: { minLength: number; maxLength: number } }> {
+    if (!counted) await this.limiter.consume(this.limits(ip));
+    const scope = await this.scopeOf(await this.redeemable('password_reset', token));
     return { passwordPolicy: (await this.pools.rules(scope.workspaceId, scope.poolId)).passwordPolicy };
   }
 
@@ -135,10 +175,9 @@ export class SelfServiceService implements OnModuleInit {
   async confirmPasswordReset(dto: PasswordResetConfirmDto, ip: string): Promise<void> {
     await this.limiter.consume(this.limits(ip));
     const row = await this.redeemable('password_reset', dto.token);
-    const scope = await this.scopeOf(row.userId);
-    await this.users.completeWithPassword(scope, row.userId, dto.password, {
-      within: async (tx) => {
-        if (!(await this.tokens.spend(tx, row.id))) throw new LinkGoneError('used');
+    await this.users.completeWithPassword(await this.scopeOf(row), row.userId, dto.password, {
+      within: async (tx, user) => {
+        await this.spend(tx, row, user.email);
         await this.tokens.spendAll(tx, row.userId, 'password_reset');
       },
     });
@@ -160,10 +199,18 @@ export class SelfServiceService implements OnModuleInit {
     return row;
   }
 
-  private async scopeOf(userId: string): Promise<{ workspaceId: string; poolId: string }> {
-    const scope = await this.users.scopeOf(userId);
-    if (!scope) throw new LinkNotFoundError();
-    return scope;
+  /** Where the link's user lives; 410 once the user's address is not the one the link was mailed to. */
+  private async scopeOf(row: UserToken): Promise<{ workspaceId: string; poolId: string }> {
+    const user = await this.users.linkTarget(row.userId);
+    if (!user) throw new LinkNotFoundError();
+    if (!linkStillAddressed(row, user.email)) throw new LinkGoneError('readdressed');
+    return { workspaceId: user.workspaceId, poolId: user.poolId };
+  }
+
+  /** Spends the link for the user as it is now (locked): its address must still be the one the link went to. */
+  private async spend(tx: EntityManager, row: UserToken, email: string | null): Promise<void> {
+    if (!linkStillAddressed(row, email)) throw new LinkGoneError('readdressed');
+    if (!(await this.tokens.spend(tx, row.id))) throw new LinkGoneError('used');
   }
 
 

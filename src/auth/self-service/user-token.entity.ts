@@ -14,6 +14,10 @@ export class UserToken {
   @Column({ type: 'varchar' })
   purpose: TokenPurpose;
 
+  /** The address the link was mailed to; null on links from before links were bound to one. */
+  @Column({ type: 'varchar', nullable: true })
+  email: string | null;
+
   @Column({ name: 'token_hash', type: 'bytea', nullable: true, select: false })
   tokenHash: Buffer | null;
 

@@ -7,8 +7,9 @@ import { TokenPurpose, UserToken } from './user-token.entity';
 export class UserTokensRepository {
   constructor(@InjectRepository(UserToken) private readonly tokens: Repository<UserToken>) {}
 
-  async issue(tx: EntityManager, userId: string, purpose: TokenPurpose, ttlSeconds: number): Promise<string> {
-    const result = await tx.getRepository(UserToken).insert({ userId, purpose, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
+  /** A token for a link mailed to `email`, which only that address may use. */
+  async issue(tx: EntityManager, user: { id: string; email: string }, purpose: TokenPurpose, ttlSeconds: number): Promise<string> {
+    const result = await tx.getRepository(UserToken).insert({ userId: user.id, email: user.email, purpose, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
     return result.identifiers[0].id as string;
   }
 
