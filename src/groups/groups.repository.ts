@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { foreignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
+import { pgLower } from '../platform/text/pg-lower';
 import { GroupMember } from './group-member.entity';
 import { Group } from './group.entity';
 import { GroupNameTakenError, GroupNotFoundError } from './groups.errors';
@@ -88,7 +89,7 @@ export class GroupsRepository {
     }
   }
 
-  /** Creates the groups that do not exist yet (names compare case-insensitively) and returns every id by lower-cased name. */
+  /** Creates the groups that do not exist yet (names compare case-insensitively) and returns every id by its name as lower() folds it (pgLower). */
   async ensureNamed(tx: EntityManager, workspaceId: string, names: string[]): Promise<Map<string, string>> {
     if (!names.length) return new Map();
     await tx.query(
@@ -97,7 +98,7 @@ export class GroupsRepository {
     );
     const rows: { id: string; key: string }[] = await tx.query(
       `SELECT id, lower(name) AS key FROM groups WHERE workspace_id = $1 AND lower(name) = ANY($2::text[])`,
-      [workspaceId, names.map((n) => n.toLowerCase())],
+      [workspaceId, names.map(pgLower)],
     );
     return new Map(rows.map((row) => [row.key, row.id]));
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
+import { pgLower } from '../platform/text/pg-lower';
 import { UserResponse } from '../users/dto/user.response';
 import { UsersService } from '../users/users.service';
 import { AddMembersResponse, GroupResponse } from './dto/group.response';
@@ -80,9 +81,9 @@ export class GroupsService {
    * (case-insensitively), inside the caller's transaction.
    */
   async assignByNames(tx: EntityManager, workspaceId: string, assignments: { userId: string; groups: string[] }[]): Promise<void> {
-    const names = [...new Map(assignments.flatMap((a) => a.groups).map((n) => [n.toLowerCase(), n])).values()];
+    const names = [...new Map(assignments.flatMap((a) => a.groups).map((n) => [pgLower(n), n])).values()];
     const ids = await this.repository.ensureNamed(tx, workspaceId, names);
-    const memberships = assignments.flatMap((a) => a.groups.map((name) => ({ groupId: ids.get(name.toLowerCase())!, userId: a.userId })));
+    const memberships = assignments.flatMap((a) => a.groups.map((name) => ({ groupId: ids.get(pgLower(name))!, userId: a.userId })));
     await this.repository.addMembershipsBulk(tx, workspaceId, memberships);
   }
 

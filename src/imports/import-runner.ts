@@ -8,6 +8,7 @@ import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { isDeadlock, uniqueViolation } from '../platform/database/pg-errors';
 import { Transactions } from '../platform/database/transactions';
+import { pgLower } from '../platform/text/pg-lower';
 import { PoolRules, PoolsService } from '../pools/pools.service';
 import { ImportRecord, parseImportRecord, recordIdentifier } from '../users/import-record';
 import { PasswordHasher } from '../users/password-hasher';
@@ -97,10 +98,10 @@ export class ImportRunner {
     // so PostgreSQL works on two cores. They still commit in line order (see writeChunk).
     let ahead: ChunkInFlight | null = null;
     let checkpoint = job.checkpoint;
-    /** Groups (lower-cased names) that committed chunks assigned, so they exist. */
+    /** Groups (names folded by pgLower) that committed chunks assigned, so they exist. */
     const knownGroups = new Set<string>();
     const settled = (written: ChunkWritten) => {
-      written.groups.forEach((name) => knownGroups.add(name.toLowerCase()));
+      written.groups.forEach((name) => knownGroups.add(pgLower(name)));
       return written.created;
     };
     try {
@@ -304,9 +305,9 @@ interface PreparedChunk {
   lines: StagedLine[];
   prepared: PreparedRecord[];
   errors: RecordError[];
-  /** Every unique key its records carry: `x:` externalId, `e:` lower-cased email, `m:` mobile. */
+  /** Every unique key its records carry: `x:` externalId, `e:` email folded by pgLower, `m:` mobile. */
   keys: Set<string>;
-  /** The lower-cased group names its records name. */
+  /** The group names its records name, folded by pgLower. */
   groups: Set<string>;
 }
 
@@ -315,9 +316,9 @@ function chunkKeys(prepared: PreparedRecord[]): Pick<PreparedChunk, 'keys' | 'gr
   const groups = new Set<string>();
   for (const { record } of prepared) {
     if (record.externalId) keys.add(`x:${record.externalId}`);
-    if (record.email) keys.add(`e:${record.email.toLowerCase()}`);
+    if (record.email) keys.add(`e:${pgLower(record.email)}`);
     if (record.mobile) keys.add(`m:${record.mobile}`);
-    for (const name of record.groups ?? []) groups.add(name.toLowerCase());
+    for (const name of record.groups ?? []) groups.add(pgLower(name));
   }
   return { keys, groups };
 }

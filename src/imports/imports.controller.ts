@@ -22,7 +22,7 @@ export class ImportsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Migrate users in bulk',
-    description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, any size; options as query parameters). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
+    description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, any size; options as query parameters, which a JSON upload must leave out). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
     requestBody: {
       required: true,
       content: {
@@ -53,7 +53,7 @@ export class ImportsController {
     const scope = { workspaceId: ws, poolId: pool };
     const job = req.is(NDJSON)
       ? await this.imports.createFromNdjson(scope, options, req)
-      : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true, recordsChecked: 'users' }));
+      : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true, recordsChecked: 'users' }), options);
     res.setHeader('Location', `/v1/workspaces/${ws}/pools/${pool}/imports/${job.id}`);
     return job;
   }

@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../platform/problem/app-error';
+import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class ImportNotFoundError extends NotFoundError {
   constructor() {
@@ -21,5 +21,15 @@ export class UploadTooLargeProblem extends PayloadTooLargeError {
 export class EmptyImportError extends BadRequestError {
   constructor() {
     super('The upload has no records. Send one JSON object per line (NDJSON) or {"users": [...]}.');
+  }
+}
+
+/** Refused rather than ignored: a JSON upload run with the default options instead of the ones asked for looks like success. */
+export class QueryOptionsWithJsonError extends ValidationFailedError {
+  constructor(names: string[]) {
+    super(
+      names.map((field) => ({ field, message: `${field} is read from the query only for NDJSON uploads; send it in the body's "options"` })),
+      `The options of an application/json upload go in its body ({"users": [...], "options": {...}}); query parameters (${names.join(', ')}) are read only for NDJSON uploads. Nothing was stored.`,
+    );
   }
 }

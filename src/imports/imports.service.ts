@@ -11,7 +11,7 @@ import { ByteLimit, UploadTooLargeError } from './byte-limit';
 import { ImportErrorResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
 import { ImportJob, ImportOptions } from './import-job.entity';
 import { ImportJobsRepository } from './import-jobs.repository';
-import { EmptyImportError, ImportNotFoundError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
+import { EmptyImportError, ImportNotFoundError, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
 import { ImportsProducer } from './imports.queue';
 import { NdjsonToCopy, recordsToCopy } from './ndjson-to-copy';
 
@@ -34,7 +34,10 @@ export class ImportsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async createFromJson(scope: Scope, dto: JsonImportDto): Promise<ImportJobResponse> {
+  /** `queryOptions`: the query parameters, which a JSON upload must leave out (its options are in `dto`). */
+  async createFromJson(scope: Scope, dto: JsonImportDto, queryOptions: ImportOptionsDto): Promise<ImportJobResponse> {
+    const inQuery = Object.entries(queryOptions).flatMap(([name, value]) => (value === undefined ? [] : [name]));
+    if (inQuery.length) throw new QueryOptionsWithJsonError(inQuery.sort());
     await this.pools.rules(scope.workspaceId, scope.poolId);
     if (dto.users.length > MAX_JSON_RECORDS) throw new TooManyJsonRecordsError(MAX_JSON_RECORDS, dto.users.length);
     if (!dto.users.length) throw new EmptyImportError();

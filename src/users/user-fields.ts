@@ -1,10 +1,15 @@
+import { pgLower } from '../platform/text/pg-lower';
 import { PasswordPolicy } from '../pools/pool.entity';
 
-/** Emails are trimmed and kept as given, but the domain is lower-cased (it is case-insensitive by RFC 5321). */
+/**
+ * Emails are trimmed and kept as given, but the domain is lower-cased (it is case-insensitive
+ * by RFC 5321) as lower() folds it, so an address stored and the same one typed again
+ * compare equal under lower(email).
+ */
 export function normalizeEmail(email: string): string {
   const trimmed = email.trim();
   const at = trimmed.lastIndexOf('@');
-  return at < 0 ? trimmed : trimmed.slice(0, at + 1) + trimmed.slice(at + 1).toLowerCase();
+  return at < 0 ? trimmed : trimmed.slice(0, at + 1) + pgLower(trimmed.slice(at + 1));
 }
 
 /** The policy's complaint about a password, or null when it is acceptable. */

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { InvitationsService } from '../invitations/invitations.service';
 import { uuidV7 } from '../platform/ids/uuid-v7';
+import { equalFolded, pgLower } from '../platform/text/pg-lower';
 import { ImportRecord, RecordProblem } from './import-record';
+import { SessionRevoker } from './session-revoker';
 import { ImportMatch, ImportRow, UsersRepository } from './users.repository';
 import { UserStatus } from './user.entity';
 
@@ -22,21 +25,24 @@ export type ImportOutcome =
 /** A user as this batch will leave it, keyed for the uniqueness checks the database will make. */
 interface Planned {
   row: ImportRow;
-  isNew: boolean;
+  /** The user as the database holds it before this batch; null for one the batch creates. */
+  stored: ImportMatch | null;
   passwordHash: string | null;
 }
 
-const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
-
 /**
  * Writes a batch of migration records in the caller's transaction with a few set-based
- * statements. Matching and uniqueness are decided here first (externalId, then email;
- * mobiles must stay unique), so the statements never hit a constraint and one bad record
- * never fails the others.
+ * statements. Matching and uniqueness are decided here first (externalId, then email, then
+ * mobile for a record without email; mobiles must stay unique), so the statements never hit
+ * a constraint and one bad record never fails the others.
  */
 @Injectable()
 export class UserImporter {
-  constructor(private readonly repository: UsersRepository) {}
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly invitations: InvitationsService,
+    private readonly sessions: SessionRevoker,
+  ) {}
 
   /**
    * `settle`, for a batch written while an earlier one may not have committed yet: when
@@ -55,7 +61,7 @@ export class UserImporter {
   ): Promise<ImportOutcome[]> {
     const keys = {
       externalIds: records.flatMap((r) => (r.record.externalId ? [r.record.externalId] : [])),
-      emails: records.flatMap((r) => (r.record.email ? [r.record.email.toLowerCase()] : [])),
+      emails: records.flatMap((r) => (r.record.email ? [pgLower(r.record.email)] : [])),
       mobiles: records.flatMap((r) => (r.record.mobile ? [r.record.mobile] : [])),
     };
     let existing = await this.repository.findImportMatches(tx, scope, keys);
@@ -68,29 +74,36 @@ export class UserImporter {
     const byMobile = new Map<string, Planned>();
     const index = (planned: Planned) => {
       if (planned.row.externalId) byExternalId.set(planned.row.externalId, planned);
-      if (planned.row.email) byEmail.set(planned.row.email.toLowerCase(), planned);
+      if (planned.row.email) byEmail.set(pgLower(planned.row.email), planned);
       if (planned.row.mobile) byMobile.set(planned.row.mobile, planned);
     };
     // A plan is indexed under its own row's keys only, so those are all it has to leave
     // (looking for it through whole maps made each batch quadratic in its size).
     const unindex = (planned: Planned) => {
       if (planned.row.externalId && byExternalId.get(planned.row.externalId) === planned) byExternalId.delete(planned.row.externalId);
-      if (planned.row.email && byEmail.get(planned.row.email.toLowerCase()) === planned) byEmail.delete(planned.row.email.toLowerCase());
+      if (planned.row.email && byEmail.get(pgLower(planned.row.email)) === planned) byEmail.delete(pgLower(planned.row.email));
       if (planned.row.mobile && byMobile.get(planned.row.mobile) === planned) byMobile.delete(planned.row.mobile);
     };
-    for (const match of existing) index({ row: match, isNew: false, passwordHash: null });
+    for (const match of existing) index({ row: match, stored: match, passwordHash: null });
 
     const touched = new Set<Planned>();
     const outcomes: ImportOutcome[] = [];
     for (const prepared of records) {
       const { record, line } = prepared;
-      const target = (record.externalId && byExternalId.get(record.externalId)) || (record.email && byEmail.get(record.email.toLowerCase())) || undefined;
+      // API.md matches by externalId, then email, so that a re-run is idempotent. A record
+      // without an email can only be found again by its mobile (unique per pool as well), so
+      // it matches by mobile: otherwise re-running mobile-only records failed every one of them.
+      const target =
+        (record.externalId && byExternalId.get(record.externalId)) ||
+        (record.email && byEmail.get(pgLower(record.email))) ||
+        (!record.email && record.mobile && byMobile.get(record.mobile)) ||
+        undefined;
       if (target && onConflict === 'skip') {
         outcomes.push({ line, kind: 'skipped' });
         continue;
       }
       if (target && onConflict === 'fail') {
-        outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: 'a user with this externalId or email already exists in the pool' } });
+        outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: 'a user with this externalId, email or mobile already exists in the pool' } });
         continue;
       }
       const clash = this.clash(record, target, byExternalId, byEmail, byMobile);
@@ -109,9 +122,14 @@ export class UserImporter {
     }
 
     const plans = [...touched];
-    await this.repository.insertMany(tx, plans.filter((p) => p.isNew).map((p) => p.row));
-    await this.repository.updateMany(tx, scope, plans.filter((p) => !p.isNew).map((p) => p.row));
+    const updates = plans.filter((p) => p.stored);
+    const disabled = updates.filter((p) => p.row.status === 'disabled' && p.stored!.status !== 'disabled').map((p) => p.row.id);
+    await this.repository.insertMany(tx, plans.filter((p) => !p.stored).map((p) => p.row));
+    await this.repository.updateMany(tx, scope, updates.map((p) => p.row), { endSessionsOf: disabled, at: new Date() });
     await this.repository.setPasswords(tx, plans.flatMap((p) => (p.passwordHash ? [{ userId: p.row.id, passwordHash: p.passwordHash }] : [])));
+    // As PATCH does when it disables a user: sessions and refresh tokens end with it.
+    for (const userId of disabled) await this.sessions.revokeAll(tx, userId);
+    for (const plan of updates) if (retiresInvitation(plan)) await this.invitations.revokeOpen(tx, plan.row.id);
     return outcomes;
   }
 
@@ -127,14 +145,14 @@ export class UserImporter {
   private clash(record: ImportRecord, self: Planned | undefined, byExternalId: Map<string, Planned>, byEmail: Map<string, Planned>, byMobile: Map<string, Planned>): string | null {
     const other = (planned: Planned | undefined) => planned !== undefined && planned !== self;
     if (record.externalId && other(byExternalId.get(record.externalId))) return 'another user of the pool has this externalId';
-    if (record.email && other(byEmail.get(record.email.toLowerCase()))) return 'another user of the pool has this email';
+    if (record.email && other(byEmail.get(pgLower(record.email)))) return 'another user of the pool has this email';
     if (record.mobile && other(byMobile.get(record.mobile))) return 'another user of the pool has this mobile number';
     return null;
   }
 
   private create(scope: { workspaceId: string; poolId: string }, { record, passwordHash }: PreparedRecord): Planned {
     return {
-      isNew: true,
+      stored: null,
       passwordHash,
       row: {
         // Time-ordered: a migration's users go to the right edge of the id indexes (see uuidV7).
@@ -157,11 +175,11 @@ export class UserImporter {
   /** The record's fields over the user's; a new credential makes an invited or pending user active. */
   private merge(target: Planned, { record, passwordHash }: PreparedRecord): Planned {
     const row = target.row;
-    const hasCredential = !!passwordHash || !!target.passwordHash || (!target.isNew && (row as ImportMatch).hasPassword);
+    const hasCredential = !!passwordHash || !!target.passwordHash || !!target.stored?.hasPassword;
     const statusFromRecord: UserStatus | undefined = record.status === 'active' && !hasCredential ? undefined : record.status;
     const awaitingCredential = row.status === 'invited' || row.status === 'pending_verification';
     return {
-      isNew: target.isNew,
+      stored: target.stored,
       passwordHash: passwordHash ?? target.passwordHash,
       row: {
         ...row,
@@ -172,9 +190,21 @@ export class UserImporter {
         name: record.name ?? row.name,
         externalId: record.externalId ?? row.externalId,
         attributes: record.attributes ?? row.attributes,
-        emailVerified: record.emailVerified ?? (record.email && lower(record.email) !== lower(row.email) ? false : row.emailVerified),
+        emailVerified: record.emailVerified ?? (record.email && !equalFolded(record.email, row.email) ? false : row.emailVerified),
         status: statusFromRecord ?? (passwordHash && awaitingCredential ? 'active' : row.status),
       },
     };
   }
+}
+
+/**
+ * Whether writing the plan must retire the user's open invitation, for the reasons PUT
+ * .../password and PATCH retire it: once the user has a password, is no longer invited
+ * (active or disabled) or has another address, a link mailed earlier must neither set a
+ * password nor prove the new address. Only an invited user can hold an open invitation
+ * (accepting it, a password or a disable ends it), so the others need no statement.
+ */
+function retiresInvitation({ stored, row, passwordHash }: Planned): boolean {
+  if (stored?.status !== 'invited') return false;
+  return passwordHash !== null || row.status !== 'invited' || !equalFolded(stored.email, row.email);
 }

@@ -6,6 +6,7 @@ import { EntityRows } from '../platform/database/entity-rows';
 import { foreignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { preparedQuery, unpreparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platform/pagination/page';
+import { pgLower } from '../platform/text/pg-lower';
 import { PoolNotFoundError } from '../pools/pools.errors';
 import { prefixRange } from './prefix-range';
 import { Credential } from './credential.entity';
@@ -118,7 +119,7 @@ export class UsersRepository {
    */
   private searchPage(where: string, search: string, take: number, params: unknown[]): Promise<User[]> {
     const param = (value: unknown): string => bind(params, value);
-    const { from, to } = prefixRange(search.toWellFormed().toLowerCase());
+    const { from, to } = prefixRange(pgLower(search.toWellFormed()));
     const [fromParam, toParam] = [param(from), to === null ? null : param(to)];
     const matches = `(${SEARCHED.map((field) => `${field} ~>=~ ${fromParam}${toParam ? ` AND ${field} ~<~ ${toParam}` : ''}`).join(' OR ')})`;
     const [takeParam, walkParam] = [param(take), param(take * SEARCH_WALK_FACTOR)];
@@ -210,15 +211,26 @@ export class UsersRepository {
     );
   }
 
-  async updateMany(tx: EntityManager, scope: { workspaceId: string; poolId: string }, rows: ImportRow[]): Promise<void> {
+  /**
+   * One statement for the whole batch. The users in `sessions.endSessionsOf` get
+   * sessions_valid_after = `sessions.at`, as UserChanges.sessionsValidAfter does for one user:
+   * tokens issued before then stop counting.
+   */
+  async updateMany(
+    tx: EntityManager,
+    scope: { workspaceId: string; poolId: string },
+    rows: ImportRow[],
+    sessions: { endSessionsOf: string[]; at: Date },
+  ): Promise<void> {
     if (!rows.length) return;
     await tx.query(
       `UPDATE users u SET email = v.email, mobile = v.mobile, given_name = v.given_name, family_name = v.family_name, name = v.name,
-              external_id = v.external_id, attributes = v.attributes::jsonb, email_verified = v.email_verified, status = v.status, updated_at = now()
+              external_id = v.external_id, attributes = v.attributes::jsonb, email_verified = v.email_verified, status = v.status, updated_at = now(),
+              sessions_valid_after = CASE WHEN v.id = ANY($15::uuid[]) THEN $16::timestamptz ELSE u.sessions_valid_after END
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])
            AS v(id, workspace_id, pool_id, email, mobile, given_name, family_name, name, external_id, attributes, email_verified, status)
         WHERE u.id = v.id AND u.pool_id = $13 AND u.workspace_id = $14`,
-      [...importColumns(rows), scope.poolId, scope.workspaceId],
+      [...importColumns(rows), scope.poolId, scope.workspaceId, sessions.endSessionsOf, sessions.at],
     );
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
 import { Transactions } from '../platform/database/transactions';
+import { equalFolded } from '../platform/text/pg-lower';
 import { Page, PageQuery } from '../platform/pagination/page';
 import { PoolRules, PoolsService } from '../pools/pools.service';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -126,7 +127,7 @@ export class UsersService {
       if (dto.email !== undefined) {
         changes.email = dto.email === null ? null : normalizeEmail(dto.email);
         // A new address has not been proven to belong to the user.
-        if (changes.email?.toLowerCase() !== user.email?.toLowerCase()) changes.emailVerified = false;
+        if (!equalFolded(changes.email, user.email)) changes.emailVerified = false;
       }
       if (dto.mobile !== undefined) changes.mobile = dto.mobile;
       if (dto.givenName !== undefined) changes.givenName = dto.givenName;

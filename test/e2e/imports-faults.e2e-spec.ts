@@ -4,7 +4,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createPool, createWorkspace, sql, unique } from '../factories';
+import { createPool, createWorkspace, ImportJob as Job, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { PrivateBuild, PrivateRedis, privateBuild, ServiceProcess, startPrivateRedis, startService } from '../support/service-processes';
 import { cloneDatabase, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
@@ -75,18 +75,6 @@ function expected(lines: number, onConflict: 'skip' | 'update') {
   return counts;
 }
 
-interface Job {
-  id: string;
-  status: string;
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
 
 /** Polls an import (by its URL) until it has ended: completed, failed or cancelled. */
 function ended(t: TestApp, jobPath: string): Promise<Job> {

@@ -95,3 +95,18 @@ export async function sql<R extends Record<string, unknown> = Record<string, unk
     await client.end();
   }
 }
+
+/** An import job as the API answers it (API.md, "Bulk migration"). */
+export interface ImportJob {
+  id: string;
+  status: string;
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error?: string | null;
+}

@@ -9,6 +9,7 @@ import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Transactions } from '../../platform/database/transactions';
 import { Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { equalFolded, pgLower } from '../../platform/text/pg-lower';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
 import { PoolRules, PoolsService } from '../../pools/pools.service';
 import { UserResponse } from '../../users/dto/user.response';
@@ -33,13 +34,9 @@ function resettable(status: UserStatus): boolean {
   return status === 'active' || status === 'pending_verification';
 }
 
-function sameAddress(a: string | null, b: string | null): boolean {
-  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
-}
-
 /** Links from before they recorded their address (null) are judged as they were then. */
 function linkStillAddressed(row: UserToken, email: string | null): boolean {
-  return row.email === null || sameAddress(row.email, email);
+  return row.email === null || equalFolded(row.email, email);
 }
 
 /**
@@ -83,7 +80,7 @@ export class SelfServiceService implements OnModuleInit {
       names: { givenName: dto.givenName, familyName: dto.familyName },
       within: async (tx, user) => {
         // Revoked with the change that made it stale; checked again here for a change that raced the accept.
-        if (user.status !== 'invited' || !sameAddress(user.email, invitation.email)) throw new InvitationGoneError('withdrawn');
+        if (user.status !== 'invited' || !equalFolded(user.email, invitation.email)) throw new InvitationGoneError('withdrawn');
         await this.invitations.accept(tx, invitation.id);
       },
     });
@@ -218,7 +215,7 @@ export class SelfServiceService implements OnModuleInit {
     const { windowSeconds, selfServicePerIp, selfServicePerEmail } = this.config.rateLimits;
     const limits: Limit[] = [{ key: `self-service:ip:${ip}`, max: selfServicePerIp, windowSeconds }];
     if (email) {
-      const who = createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
+      const who = createHash('sha256').update(pgLower(email.trim())).digest('base64url');
       limits.push({ key: `self-service:email:${who}`, max: selfServicePerEmail, windowSeconds });
     }
     return limits;
