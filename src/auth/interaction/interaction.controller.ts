@@ -65,7 +65,8 @@ export class InteractionController {
       .type('html')
       .send(
         renderLoginPage({
-          action: `${this.registry.basePathOf(view.ws)}/interaction/${encodeURIComponent(view.uid)}/login`,
+          // Under PUBLIC_URL, which may add a path prefix the request no longer shows.
+          action: `${this.registry.issuerOf(view.ws)}/interaction/${encodeURIComponent(view.uid)}/login`,
           applicationName: view.application,
           identifier: view.identifier,
           error: view.error,

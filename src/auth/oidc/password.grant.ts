@@ -34,6 +34,13 @@ export function passwordGrant(deps: PasswordGrantDeps) {
     const unknown = [...requested].filter((scope) => !(SCOPES as readonly string[]).includes(scope));
     if (unknown.length) throw new errors.InvalidScope('requested scope is not supported', unknown.join(' '));
 
+    const resource = typeof params?.resource === 'string' ? params.resource : deps.defaultResource;
+    // RFC 8707 §2, checked as oidc-provider does for the code flow, and before any password
+    // is tried: a resource must be an absolute URI without a fragment.
+    const href = URL.parse(resource)?.href;
+    if (!href) throw new errors.InvalidTarget('resource indicator must be an absolute URI');
+    if (href.includes('#')) throw new errors.InvalidTarget('resource indicator must not contain a fragment component');
+
     let accountId: string | null;
     try {
       accountId = await deps.signIn.withPassword({
@@ -56,7 +63,6 @@ export function passwordGrant(deps: PasswordGrantDeps) {
     ctx.oidc.entity('Account', account);
 
     const scope = [...requested].join(' ');
-    const resource = typeof params?.resource === 'string' ? params.resource : deps.defaultResource;
     const authTime = Math.floor(Date.now() / 1000);
 
     const grant = new provider.Grant({ accountId, clientId: client!.clientId });

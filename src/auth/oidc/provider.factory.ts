@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { JWK } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
-import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { Client, Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
 import { renderMessagePage, renderPage } from '../interaction/pages';
 import { SignInService } from '../sign-in/sign-in.service';
+import { accessTokenKeys } from './access-token';
 import { AccountSources, accountFinder } from './accounts';
 import { SCOPE_CLAIMS, SCOPES } from './claims';
+import { originAllowed } from './cors';
+import { jwtIntrospection, mayIntrospect } from './introspection';
 import { oidcProvider } from './load-oidc-provider';
 import { adapterFor } from './oidc.adapter';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
@@ -17,8 +20,6 @@ export interface IssuerDeps {
   workspaceId: string;
   /** `{PUBLIC_URL}/oidc/{workspaceId}` */
   issuer: string;
-  /** The path the issuer is mounted at, `/oidc/{workspaceId}`. */
-  basePath: string;
   keys: { jwks: { keys: JWK[] }; cookieKeys: string[] };
   store: OidcPayloadsRepository;
   clients: (clientId: string) => Promise<ClientMetadata | undefined>;
@@ -53,7 +54,10 @@ export function buildProvider(deps: IssuerDeps): Provider {
     adapter: adapterFor(deps.workspaceId, deps.store, deps.clients as never),
     findAccount: accountFinder(deps.accounts, deps.workspaceId),
     jwks: deps.keys.jwks as Configuration['jwks'],
-    cookies: { keys: deps.keys.cookieKeys },
+    // Browsers keep one cookie per name and path, and every issuer lives on the same
+    // host: a shared `_session` would let signing in at one workspace end the session at
+    // another (signed with another key). One session per workspace, as per Keycloak realm.
+    cookies: { keys: deps.keys.cookieKeys, names: cookieNames(deps.workspaceId) },
     // OIDC Core §5.4 standard scopes plus `groups`; claims go into the ID token too
     // (conformIdTokenClaims off), as Keycloak and Cognito do.
     scopes: [...SCOPES],
@@ -76,8 +80,9 @@ export function buildProvider(deps: IssuerDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // RFC 7662 / RFC 7009, limited to the token's own client.
-      introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
+      // RFC 7662 (who may: mayIntrospect; JWT access tokens: jwtIntrospection below) and
+      // RFC 7009, revocation by the token's own client only.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => mayIntrospect(client, token) },
       revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
       // Our own userinfo endpoint accepts the JWT access tokens (see userinfo.ts).
       userinfo: { enabled: false },
@@ -102,21 +107,26 @@ export function buildProvider(deps: IssuerDeps): Provider {
       },
       // The typings model each feature combination separately; this one is checked at start by oidc-provider.
     } as Configuration['features'],
-    interactions: { url: async (_ctx, interaction) => `${deps.basePath}/interaction/${interaction.uid}` },
+    // Under the issuer, i.e. PUBLIC_URL, whatever host and scheme the request came in with.
+    interactions: { url: async (_ctx, interaction) => `${deps.issuer}/interaction/${interaction.uid}` },
     // Applications are first-party: the workspace admin registered them, so there is no
     // consent screen; the grant covers what the client asked for.
     loadExistingGrant: async (ctx) => {
       const { oidc } = ctx;
       const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
-      const grant = grantId ? await oidc.provider.Grant.find(grantId) : new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId });
-      if (!grant) return undefined;
+      // The session may still name a grant that is gone (RFC 7009 revocation, refresh-token
+      // reuse, expiry). Undefined would make oidc-provider ask for consent, and consent
+      // comes back here to the same missing grant: the browser would loop between /auth
+      // and the interaction. The signed-in user simply gets a new grant instead.
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId });
       const scope = String(oidc.params?.scope ?? 'openid');
       grant.addOIDCScope(scope);
       for (const resource of Object.keys(oidc.resourceServers ?? {})) grant.addResourceScope(resource, scope);
       await grant.save();
       return grant;
     },
-    clientBasedCORS: (_ctx, origin, client) => (client.redirectUris ?? []).some((uri) => uri.startsWith(`${origin}/`) || uri === origin),
+    clientBasedCORS: (_ctx, origin, client) => originAllowed(origin, client.redirectUris ?? []),
     renderError: async (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html';
       ctx.body = renderMessagePage('Sign-in error', `${out.error}: ${out.error_description ?? 'the request could not be completed'}`);
@@ -126,6 +136,14 @@ export function buildProvider(deps: IssuerDeps): Provider {
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
   provider.use(keycloakCompatibility);
+  provider.use(
+    jwtIntrospection({
+      workspaceId: deps.workspaceId,
+      issuer: deps.issuer,
+      keys: accessTokenKeys(deps.keys.jwks.keys),
+      sources: { accounts: deps.accounts, clients: deps.clients, grants: deps.store },
+    }),
+  );
   provider.on('server_error', (ctx, error) => logServerError(deps.workspaceId, ctx, error));
   provider.registerGrantType(
     'password',
@@ -138,6 +156,8 @@ export function buildProvider(deps: IssuerDeps): Provider {
     }),
     PASSWORD_GRANT_PARAMETERS,
   );
+  urlsUnderIssuer(provider);
+  unauthorizedClientAtAuthorization(provider);
   // The client's `client_secret` metadata holds the secret's SHA-256 (applications
   // store no secret), so authentication compares hashes, in constant time.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: string) {
@@ -146,6 +166,36 @@ export function buildProvider(deps: IssuerDeps): Provider {
     return Promise.resolve(expected.length === presented.length && timingSafeEqual(expected, presented));
   };
   return provider;
+}
+
+/**
+ * oidc-provider builds endpoint URLs (discovery, the interaction's return address, the
+ * logout form) from the request's scheme, host and mount path. Behind a TLS-terminating
+ * proxy or a path prefix those are not the public ones; API.md puts every endpoint under
+ * the issuer, `{PUBLIC_URL}/oidc/{ws}` (OIDC Discovery §3), so they are built from it.
+ */
+function urlsUnderIssuer(provider: Provider): void {
+  provider.OIDCContext.prototype.urlFor = (name: string, options?: Record<string, unknown>) => provider.urlFor(name, options);
+}
+
+/**
+ * RFC 6749 §4.1.2.1: a client that may not use the code flow gets `unauthorized_client` at
+ * its redirect URI, where oidc-provider answers `invalid_request` when responseTypeAllowed
+ * is false. It asks only when checking an authorization (or PAR) request's response_type,
+ * and its error handler still checks the redirect_uri before redirecting there.
+ */
+function unauthorizedClientAtAuthorization(provider: Provider): void {
+  const { errors } = oidcProvider();
+  const responseTypeAllowed = provider.Client.prototype.responseTypeAllowed;
+  provider.Client.prototype.responseTypeAllowed = function refuseUnauthorized(this: Client, type) {
+    if (!responseTypeAllowed.call(this, type)) throw new errors.UnauthorizedClient('the application may not use the authorization code flow');
+    return true;
+  };
+}
+
+/** The cookie names of one workspace's issuer (oidc-provider `cookies.names`). */
+function cookieNames(workspaceId: string): Record<'session' | 'interaction' | 'resume', string> {
+  return { session: `_session.${workspaceId}`, interaction: `_interaction.${workspaceId}`, resume: `_interaction_resume.${workspaceId}` };
 }
 
 /**
@@ -168,14 +218,17 @@ const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client'
  * oidc-provider's defaults:
  * - OIDC Core §11 honours `offline_access` only with `prompt=consent`; those servers
  *   hand out the refresh token anyway. Consent is implicit here (first-party apps), so
- *   asking for it costs one invisible redirect.
+ *   asking for it costs one invisible redirect. It joins any other prompt (`login`);
+ *   `none` must stand alone (OIDC Core §3.1.2.1), so a silent request is left as it is.
  * - RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`.
  */
 async function keycloakCompatibility(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   if (ctx.method === 'GET' && ctx.path === '/auth') {
     const { scope, prompt } = ctx.query;
-    if (typeof scope === 'string' && scope.split(' ').includes('offline_access') && prompt === undefined) {
-      ctx.query = { ...ctx.query, prompt: 'consent' };
+    const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
+    const wantsOffline = typeof scope === 'string' && scope.split(' ').includes('offline_access');
+    if (wantsOffline && !Array.isArray(prompt) && !prompts.includes('none') && !prompts.includes('consent')) {
+      ctx.query = { ...ctx.query, prompt: [...prompts, 'consent'].join(' ') };
     }
   }
   await next();

@@ -41,12 +41,9 @@ export class ProviderRegistry {
     private readonly signIn: SignInService,
   ) {}
 
+  /** Every URL the issuer hands out starts with this, never with the request's host or scheme. */
   issuerOf(workspaceId: string): string {
-    return `${this.config.publicUrl}${this.basePathOf(workspaceId)}`;
-  }
-
-  basePathOf(workspaceId: string): string {
-    return `/oidc/${workspaceId}`;
+    return `${this.config.publicUrl}/oidc/${workspaceId}`;
   }
 
   /**
@@ -78,7 +75,6 @@ export class ProviderRegistry {
     return buildProvider({
       workspaceId,
       issuer: this.issuerOf(workspaceId),
-      basePath: this.basePathOf(workspaceId),
       keys: await this.keys.forWorkspace(workspaceId),
       store: this.store,
       clients: (clientId) => this.applications.clientMetadata(workspaceId, clientId),

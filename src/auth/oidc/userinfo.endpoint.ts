@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { createLocalJWKSet, jwtVerify, JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
 import { ApplicationsService } from '../applications/applications.service';
-import { loadAccount } from './accounts';
+import { accessTokenKeys, accessTokenScopes, AccessTokenSources, currentAccess, verifyAccessToken } from './access-token';
 import { AccountsRepository } from './accounts.repository';
 import { Claims, filterByScope } from './claims';
-import { OidcKeysService, publicJwks } from './oidc-keys.service';
+import { corsForEndpoint, originAllowed } from './cors';
+import { OidcKeysService } from './oidc-keys.service';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
 
 /**
  * OIDC Core §5.3 UserInfo, answering the RFC 9068 JWT access tokens the issuer hands
  * out (oidc-provider's own endpoint refuses resource-bound tokens). The token is
- * verified against the workspace's keys and issuer; the user, the application and the
- * token's grant are re-read, so a disabled user, a revoked session, a deleted
- * application or a revoked grant (sign-out, refresh-token revocation) gets 401 here at
- * once, as Keycloak answers for an ended session or a deleted client.
+ * verified against the workspace's keys and issuer, and must still grant access
+ * (`currentAccess`, shared with introspection): otherwise 401, at once.
  */
 @Injectable()
 export class UserinfoEndpoint {
@@ -30,34 +29,42 @@ export class UserinfoEndpoint {
   ) {}
 
   async handle(req: Request, res: Response, workspaceId: string, issuer: string): Promise<void> {
+    // Single-page applications call userinfo from the browser (OIDC Core §5.3.1: GET or POST).
+    if (corsForEndpoint(req, res, 'GET,POST')) return;
     res.setHeader('Cache-Control', 'no-store');
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return deny(res, 'invalid_request', 'send the access token as Authorization: Bearer <token>', 401);
 
-    let payload: { sub?: string; scope?: unknown; iat?: number; client_id?: unknown; grant_id?: unknown };
-    try {
-      ({ payload } = await jwtVerify(match[1], await this.keySet(workspaceId), { issuer, typ: 'at+jwt' }));
-    } catch {
-      return deny(res, 'invalid_token', 'the access token is invalid or expired', 401);
-    }
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    const token = await verifyAccessToken(match[1], await this.keySet(workspaceId), issuer);
+    if (!token) return deny(res, 'invalid_token', 'the access token is invalid or expired', 401);
+    const scopes = accessTokenScopes(token);
     if (!scopes.includes('openid')) return deny(res, 'insufficient_scope', 'the access token lacks the openid scope', 403);
 
-    const [account, client, grant] = await Promise.all([
-      payload.sub ? loadAccount({ accounts: this.accounts, groups: this.groups }, workspaceId, payload.sub, payload.iat) : undefined,
-      typeof payload.client_id === 'string' ? this.applications.clientMetadata(workspaceId, payload.client_id) : undefined,
-      // Tokens issued before access tokens named their grant carry none; they expire within the hour.
-      typeof payload.grant_id === 'string' ? this.payloads.find(workspaceId, 'Grant', { id: payload.grant_id }) : true,
-    ]);
-    if (!account || !client || !grant) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
+    const access = await currentAccess(this.sources(workspaceId), workspaceId, token);
+    if (!access?.account) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
+    const { origin } = req.headers;
+    if (origin && !originAllowed(origin, access.client.redirect_uris)) {
+      // As oidc-provider answers at its own endpoints: no page the application does not own may read its user's claims.
+      res.removeHeader('Access-Control-Allow-Origin');
+      return deny(res, 'invalid_request', 'this origin is not registered for the application', 400);
+    }
+    const { account } = access;
     const claims = (await account.claims('userinfo', scopes.join(' '), {}, [])) as Claims;
     res.status(200).json(filterByScope(claims, scopes));
+  }
+
+  private sources(workspaceId: string): AccessTokenSources {
+    return {
+      accounts: { accounts: this.accounts, groups: this.groups },
+      clients: (clientId) => this.applications.clientMetadata(workspaceId, clientId),
+      grants: this.payloads,
+    };
   }
 
   private keySet(workspaceId: string): Promise<JWTVerifyGetKey> {
     let keySet = this.keySets.get(workspaceId);
     if (!keySet) {
-      keySet = this.keys.forWorkspace(workspaceId).then(({ jwks }) => createLocalJWKSet(publicJwks(jwks.keys)));
+      keySet = this.keys.forWorkspace(workspaceId).then(({ jwks }) => accessTokenKeys(jwks.keys));
       this.keySets.set(workspaceId, keySet);
       keySet.catch(() => this.keySets.delete(workspaceId));
     }
