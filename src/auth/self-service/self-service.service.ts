@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUUID } from 'class-validator';
-import { createHash } from 'node:crypto';
 import { InvitationGoneError } from '../../invitations/invitations.errors';
 import { InvitationsService } from '../../invitations/invitations.service';
 import { MailService } from '../../mail/mail.service';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Transactions } from '../../platform/database/transactions';
-import { Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
-import { equalFolded, pgLower } from '../../platform/text/pg-lower';
+import { identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { equalFolded } from '../../platform/text/pg-lower';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
 import { PoolRules, PoolsService } from '../../pools/pools.service';
 import { UserResponse } from '../../users/dto/user.response';
@@ -215,8 +214,7 @@ export class SelfServiceService implements OnModuleInit {
     const { windowSeconds, selfServicePerIp, selfServicePerEmail } = this.config.rateLimits;
     const limits: Limit[] = [{ key: `self-service:ip:${ip}`, max: selfServicePerIp, windowSeconds }];
     if (email) {
-      const who = createHash('sha256').update(pgLower(email.trim())).digest('base64url');
-      limits.push({ key: `self-service:email:${who}`, max: selfServicePerEmail, windowSeconds });
+      limits.push({ key: `self-service:email:${identifierKey(email)}`, max: selfServicePerEmail, windowSeconds });
     }
     return limits;
   }

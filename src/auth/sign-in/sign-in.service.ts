@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { CredentialsService } from '../../users/credentials.service';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 
@@ -42,8 +41,7 @@ export class SignInService {
 
   private failureLimits({ workspaceId, identifier, ip }: SignInAttempt): Limit[] {
     const { windowSeconds, signInFailuresPerIp, signInFailuresPerIdentifier } = this.config.rateLimits;
-    // The identifier is hashed so Redis never holds an email address.
-    const who = createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url');
+    const who = identifierKey(identifier);
     return [
       { key: `signin:ip:${workspaceId}:${ip}`, max: signInFailuresPerIp, windowSeconds },
       { key: `signin:identifier:${workspaceId}:${who}`, max: signInFailuresPerIdentifier, windowSeconds },

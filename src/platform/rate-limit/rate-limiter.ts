@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { createHash } from 'node:crypto';
 import { AppError } from '../problem/app-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { redisNamespace } from '../redis/namespace';
 import { REDIS } from '../redis/redis.module';
+import { pgLower } from '../text/pg-lower';
 
 export interface Limit {
   /** Counter name, e.g. `signin:ip:203.0.113.7`. */
@@ -80,4 +82,13 @@ export class RateLimiter {
       this.logger.warn({ err: (error as Error).message }, 'Rate limit not released: Redis unavailable');
     }
   }
+}
+
+/**
+ * A person's identifier (email, mobile) as a limit key: trimmed and case-folded as the
+ * database compares it, so every spelling of one account shares a count, and hashed so
+ * Redis never holds the address.
+ */
+export function identifierKey(identifier: string): string {
+  return createHash('sha256').update(pgLower(identifier.trim())).digest('base64url');
 }
