@@ -5,6 +5,10 @@ import { createApplication, createGroup, createPool, createUser, createWorkspace
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
+import type Redis from 'ioredis';
+import { identifierKey } from '../../src/platform/rate-limit/rate-limiter';
+import { REDIS } from '../../src/platform/redis/redis.module';
+import { redisNamespace } from '../../src/platform/redis/namespace';
 
 /**
  * Races: the same single-use action, or two actions that must not interleave, sent at
@@ -254,8 +258,12 @@ describe('races with a slow password hash', () => {
     const config = await relyingParty(t, ws);
 
     const wrong = Array.from({ length: 15 }, (_, i) => grantOutcome(config, target.email, `wrong guess ${i}`));
-    // The fifteen have arrived and wait for their hash checks; served in arrival order, three of them lock the account.
-    await sleep(60);
+    // The fifteen have arrived when each has counted against the per-identifier limit, the
+    // step right before its hash check (a fixed sleep was not enough on a loaded machine).
+    // Their checks are served in arrival order, and three of them lock the account.
+    const redis = t.app.get<Redis>(REDIS, { strict: false });
+    const counter = `${redisNamespace(t.databaseUrl)}:ratelimit:signin:identifier:${ws}:${identifierKey(target.email)}`;
+    await eventually(async () => expect(Number(await redis.get(counter))).toBe(15), 10_000);
     const right = await grantOutcome(config, target.email, PASSWORD);
     expect(await Promise.all(wrong)).toEqual(Array(15).fill('invalid_grant'));
 
