@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
@@ -8,6 +8,11 @@ import { PoolPageResponse, PoolResponse } from './dto/pool.response';
 import { UpdatePoolDto } from './dto/update-pool.dto';
 import { PoolsService } from './pools.service';
 
+/**
+ * Bodies are validated by the service (validatePlain with the DTO documented here): the
+ * password length range depends on the policy a request is merged with, and must be in the
+ * same 400 as the DTO's own errors, which the global pipe would answer alone.
+ */
 @ApiTags('Identity pools')
 @ApiBearerAuth()
 @Controller('v1/workspaces/:ws/pools')
@@ -16,9 +21,10 @@ export class PoolsController {
 
   @Post()
   @ApiOperation({ summary: 'Create an identity pool', description: 'Omitted policies take their defaults.' })
+  @ApiBody({ type: CreatePoolDto })
   @ApiProblems(400, 404, 409, 413, 415)
-  create(@Param('ws') ws: string, @Body() dto: CreatePoolDto): Promise<PoolResponse> {
-    return this.pools.create(ws, dto);
+  create(@Param('ws') ws: string, @Body() body: unknown): Promise<PoolResponse> {
+    return this.pools.create(ws, body);
   }
 
   @Get()
@@ -37,9 +43,10 @@ export class PoolsController {
 
   @Patch(':pool')
   @ApiOperation({ summary: 'Change an identity pool', description: 'Nested policies are merged with the current ones.' })
+  @ApiBody({ type: UpdatePoolDto })
   @ApiProblems(400, 404, 409, 413, 415)
-  update(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() dto: UpdatePoolDto): Promise<PoolResponse> {
-    return this.pools.update(ws, pool, dto);
+  update(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() body: unknown): Promise<PoolResponse> {
+    return this.pools.update(ws, pool, body);
   }
 
   @Delete(':pool')

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
+import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class PoolNotFoundError extends NotFoundError {
   constructor() {
@@ -12,8 +12,9 @@ export class PoolNameTakenError extends ConflictError {
   }
 }
 
+/** With the request's other invalid fields, if any, so one answer lists them all. */
 export class PasswordPolicyRangeError extends ValidationFailedError {
-  constructor() {
-    super([{ field: 'passwordPolicy.maxLength', message: 'maxLength must be greater than or equal to minLength' }]);
+  constructor(others: FieldError[] = []) {
+    super([...others, { field: 'passwordPolicy.maxLength', message: 'maxLength must be greater than or equal to minLength' }]);
   }
 }

@@ -5,6 +5,7 @@ import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { EntityRows } from '../platform/database/entity-rows';
 import { uniqueViolation } from '../platform/database/pg-errors';
 import { preparedQuery } from '../platform/database/prepared';
+import { rethrowWorkspaceGone } from '../workspaces/workspaces.errors';
 import { Pool } from './pool.entity';
 import { PoolNameTakenError } from './pools.errors';
 
@@ -25,7 +26,7 @@ export class PoolsRepository {
   }
 
   create(workspaceId: string, fields: PoolFields): Promise<Pool> {
-    return this.pools.save(this.pools.create({ workspaceId, ...fields })).catch(rethrowNameTaken);
+    return this.pools.save(this.pools.create({ workspaceId, ...fields })).catch(rethrowNameTaken).catch(rethrowWorkspaceGone);
   }
 
   list(workspaceId: string, query: PageQuery): Promise<Page<Pool>> {

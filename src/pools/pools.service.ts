@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ClassConstructor } from 'class-transformer';
 import { Transactions } from '../platform/database/transactions';
+import { validatePlain } from '../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
+import { ValidationFailedError } from '../platform/problem/app-error';
 import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolResponse } from './dto/pool.response';
 import { UpdatePoolDto } from './dto/update-pool.dto';
@@ -23,7 +26,9 @@ export class PoolsService {
     private readonly transactions: Transactions,
   ) {}
 
-  async create(workspaceId: string, dto: CreatePoolDto): Promise<PoolResponse> {
+  /** `body` as sent: checked here against CreatePoolDto (see validatePoolBody). */
+  async create(workspaceId: string, body: unknown): Promise<PoolResponse> {
+    const dto = await validatePoolBody(CreatePoolDto, body, async () => DEFAULT_PASSWORD_POLICY);
     const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, ...dto.passwordPolicy };
     assertPolicyRange(passwordPolicy);
     const pool = await this.repository.create(workspaceId, {
@@ -64,8 +69,12 @@ export class PoolsService {
     return this.repository.find(workspaceId, poolId);
   }
 
-  /** The settings are merged into what is stored, under a row lock: concurrent PATCHes of different settings all stay. */
-  async update(workspaceId: string, poolId: string, dto: UpdatePoolDto): Promise<PoolResponse> {
+  /**
+   * The settings are merged into what is stored, under a row lock: concurrent PATCHes of
+   * different settings all stay. `body` as sent: checked here against UpdatePoolDto.
+   */
+  async update(workspaceId: string, poolId: string, body: unknown): Promise<PoolResponse> {
+    const dto = await validatePoolBody(UpdatePoolDto, body, async () => (await this.repository.find(workspaceId, poolId))?.passwordPolicy ?? null);
     await this.transactions.run(async (tx) => {
       const pool = await this.repository.findForUpdate(tx, workspaceId, poolId);
       if (!pool) throw new PoolNotFoundError();
@@ -96,8 +105,31 @@ export class PoolsService {
   }
 }
 
+const inRange = (policy: PasswordPolicy) => policy.minLength <= policy.maxLength;
+
 function assertPolicyRange(policy: PasswordPolicy): void {
-  if (policy.maxLength < policy.minLength) throw new PasswordPolicyRangeError();
+  if (!inRange(policy)) throw new PasswordPolicyRangeError();
+}
+
+/**
+ * The body by its DTO's rules, as the global pipe checks other routes' bodies. When they fail, the
+ * password length range is checked too, against the policy the request is merged with
+ * (`basePolicy`: the defaults, or the stored one), so that one 400 lists every problem. When
+ * they pass, the caller checks the range itself, under the lock for a PATCH.
+ */
+async function validatePoolBody<T extends object>(type: ClassConstructor<T>, body: unknown, basePolicy: () => Promise<PasswordPolicy | null>): Promise<T> {
+  try {
+    return await validatePlain(type, body, { forbidUnknown: true });
+  } catch (error) {
+    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null) throw error;
+    const errors = error.errors ?? [];
+    // A length that is invalid itself, or crossed within the request, is reported already.
+    if (errors.some(({ field }) => field.startsWith('passwordPolicy'))) throw error;
+    const base = await basePolicy();
+    const requested = (body as { passwordPolicy?: Partial<PasswordPolicy> }).passwordPolicy;
+    if (base && !inRange({ ...base, ...requested })) throw new PasswordPolicyRangeError(errors);
+    throw error;
+  }
 }
 
 function toPoolResponse(p: Pool): PoolResponse {

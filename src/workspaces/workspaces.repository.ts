@@ -5,6 +5,7 @@ import { preparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { ApiKey } from './api-key.entity';
 import { Workspace } from './workspace.entity';
+import { rethrowWorkspaceGone } from './workspaces.errors';
 
 @Injectable()
 export class WorkspacesRepository {
@@ -44,7 +45,7 @@ export class WorkspacesRepository {
   }
 
   createKey(workspaceId: string, fields: Pick<ApiKey, 'name' | 'keyHash' | 'keyPrefix'>): Promise<ApiKey> {
-    return this.keys.save(this.keys.create({ workspaceId, ...fields }));
+    return this.keys.save(this.keys.create({ workspaceId, ...fields })).catch(rethrowWorkspaceGone);
   }
 
   listKeys(workspaceId: string, query: PageQuery): Promise<Page<ApiKey>> {

@@ -13,7 +13,11 @@ import { Workspace } from './workspace.entity';
 import { ApiKeyNotFoundError, RootKeyRequiredError, WorkspaceNotFoundError } from './workspaces.errors';
 import { WorkspacesRepository } from './workspaces.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Only the id as issued (lower case) names a workspace: PostgreSQL matches a UUID in any
+ * case, and another spelling would be echoed as `workspaceId` and in an issuer that 404s.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** last_used_at is a hint for admins; writing it on every request would cost a write per call. */
 const TOUCH_INTERVAL_MS = 60_000;
 

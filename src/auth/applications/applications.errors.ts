@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
+import { FieldError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
 
 export class ApplicationNotFoundError extends NotFoundError {
   constructor() {
@@ -6,8 +6,9 @@ export class ApplicationNotFoundError extends NotFoundError {
   }
 }
 
-export class ApplicationFieldError extends ValidationFailedError {
-  constructor(field: string, message: string) {
-    super([{ field, message }]);
+/** Every rule across fields an application breaks, in one answer. */
+export class ApplicationFieldsError extends ValidationFailedError {
+  constructor(errors: FieldError[]) {
+    super(errors);
   }
 }

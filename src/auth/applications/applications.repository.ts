@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { preparedQuery } from '../../platform/database/prepared';
 import { Page, PageQuery, paginate } from '../../platform/pagination/page';
+import { rethrowWorkspaceGone } from '../../workspaces/workspaces.errors';
 import { Application } from './application.entity';
 
 type ApplicationFields = Omit<Application, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>;
@@ -13,7 +14,7 @@ export class ApplicationsRepository {
   constructor(@InjectRepository(Application) private readonly applications: Repository<Application>) {}
 
   create(workspaceId: string, fields: ApplicationFields): Promise<Application> {
-    return this.applications.save(this.applications.create({ workspaceId, ...fields }));
+    return this.applications.save(this.applications.create({ workspaceId, ...fields })).catch(rethrowWorkspaceGone);
   }
 
   list(workspaceId: string, query: PageQuery): Promise<Page<Application>> {

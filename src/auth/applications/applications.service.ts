@@ -3,8 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
+import { FieldError } from '../../platform/problem/app-error';
 import { Application, GrantType, TokenEndpointAuthMethod } from './application.entity';
-import { ApplicationFieldError, ApplicationNotFoundError } from './applications.errors';
+import { ApplicationFieldsError, ApplicationNotFoundError } from './applications.errors';
 import { ApplicationsRepository } from './applications.repository';
 import { ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
 import { CreateApplicationDto } from './dto/create-application.dto';
@@ -38,14 +39,15 @@ export class ApplicationsService {
   async create(workspaceId: string, dto: CreateApplicationDto): Promise<CreatedApplicationResponse> {
     const tokenEndpointAuthMethod = dto.tokenEndpointAuthMethod ?? 'client_secret_basic';
     const redirectUris = dto.redirectUris ?? [];
-    assertCoherent(dto.grantTypes, redirectUris, tokenEndpointAuthMethod);
+    const postLogoutRedirectUris = dto.postLogoutRedirectUris ?? [];
+    assertCoherent({ grantTypes: dto.grantTypes, redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod });
     const clientSecret = tokenEndpointAuthMethod === 'none' ? undefined : `sec_${randomBytes(32).toString('base64url')}`;
     const application = await this.repository.create(workspaceId, {
       name: dto.name,
       clientId: `app_${randomBytes(18).toString('base64url')}`,
       clientSecretHash: clientSecret ? hashClientSecret(clientSecret) : null,
       redirectUris,
-      postLogoutRedirectUris: dto.postLogoutRedirectUris ?? [],
+      postLogoutRedirectUris,
       grantTypes: dto.grantTypes,
       tokenEndpointAuthMethod,
     });
@@ -63,16 +65,18 @@ export class ApplicationsService {
   /** The issuer reads clients per request, so a change applies to the next authorization. */
   async update(workspaceId: string, id: string, dto: UpdateApplicationDto): Promise<ApplicationResponse> {
     const current = await this.require(workspaceId, id);
-    if (dto.tokenEndpointAuthMethod && dto.tokenEndpointAuthMethod !== current.tokenEndpointAuthMethod) {
-      throw new ApplicationFieldError('tokenEndpointAuthMethod', 'cannot be changed after creation; create a new application instead');
-    }
+    const fixed: FieldError[] =
+      dto.tokenEndpointAuthMethod && dto.tokenEndpointAuthMethod !== current.tokenEndpointAuthMethod
+        ? [{ field: 'tokenEndpointAuthMethod', message: 'cannot be changed after creation; create a new application instead' }]
+        : [];
     const grantTypes = dto.grantTypes ?? current.grantTypes;
     const redirectUris = dto.redirectUris ?? current.redirectUris;
-    assertCoherent(grantTypes, redirectUris, current.tokenEndpointAuthMethod);
+    const postLogoutRedirectUris = dto.postLogoutRedirectUris ?? current.postLogoutRedirectUris;
+    assertCoherent({ grantTypes, redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod: current.tokenEndpointAuthMethod }, fixed);
     await this.repository.update(workspaceId, id, {
       ...(dto.name !== undefined && { name: dto.name }),
       ...(dto.redirectUris && { redirectUris }),
-      ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris: dto.postLogoutRedirectUris }),
+      ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris }),
       ...(dto.grantTypes && { grantTypes }),
     });
     return this.get(workspaceId, id);
@@ -89,7 +93,6 @@ export class ApplicationsService {
   async clientMetadata(workspaceId: string, clientId: string): Promise<ClientMetadata | undefined> {
     const app = await this.repository.findClient(workspaceId, clientId);
     if (!app) return undefined;
-    const uris = [...app.redirectUris, ...app.postLogoutRedirectUris];
     return {
       client_id: app.clientId,
       client_name: app.name,
@@ -99,7 +102,7 @@ export class ApplicationsService {
       grant_types: app.grantTypes,
       response_types: app.grantTypes.includes('authorization_code') ? ['code'] : [],
       token_endpoint_auth_method: app.tokenEndpointAuthMethod,
-      application_type: uris.some((uri) => !/^https?:/i.test(uri)) ? 'native' : 'web',
+      application_type: applicationType([...app.redirectUris, ...app.postLogoutRedirectUris]),
     };
   }
 
@@ -126,14 +129,64 @@ export class ApplicationsService {
   }
 }
 
-function assertCoherent(grantTypes: GrantType[], redirectUris: string[], authMethod: TokenEndpointAuthMethod): void {
+interface ClientSettings {
+  grantTypes: GrantType[];
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
+/** Every rule across fields the settings break, with `errors` already found, in one 400. */
+function assertCoherent(settings: ClientSettings, errors: FieldError[] = []): void {
+  const { grantTypes, redirectUris, tokenEndpointAuthMethod } = settings;
+  const problems = [...errors];
   if (grantTypes.includes('authorization_code') && !redirectUris.length) {
-    throw new ApplicationFieldError('redirectUris', 'authorization_code needs at least one redirect URI');
+    problems.push({ field: 'redirectUris', message: 'authorization_code needs at least one redirect URI' });
   }
-  if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
-    throw new ApplicationFieldError('grantTypes', 'a public client (tokenEndpointAuthMethod none) cannot use client_credentials');
+  if (tokenEndpointAuthMethod === 'none' && grantTypes.includes('client_credentials')) {
+    problems.push({ field: 'grantTypes', message: 'a public client (tokenEndpointAuthMethod none) cannot use client_credentials' });
   }
   if (grantTypes.includes('refresh_token') && !grantTypes.some((g) => g === 'authorization_code' || g === 'password')) {
-    throw new ApplicationFieldError('grantTypes', 'refresh_token needs authorization_code or password to start from');
+    problems.push({ field: 'grantTypes', message: 'refresh_token needs authorization_code or password to start from' });
   }
+  problems.push(...platformMix(settings));
+  if (problems.length) throw new ApplicationFieldsError(problems);
+}
+
+/** oidc-provider's names of the loopback hosts (lib/consts/client_attributes.js). */
+const LOOPBACKS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const isWebUri = (uri: string) => /^https?:/i.test(uri);
+
+/**
+ * A custom scheme makes the client native: oidc-provider 9 allows only http(s) URIs to a
+ * web client (lib/helpers/client_schema.js, redirectUris()).
+ */
+function applicationType(uris: string[]): 'web' | 'native' {
+  return uris.every(isWebUri) ? 'web' : 'native';
+}
+
+/** oidc-provider refuses http on any other host than a loopback, and https on a loopback, to a native client (RFC 8252 §7.3, §7.2). */
+function nativeRefuses(uri: string): boolean {
+  const { protocol, hostname } = new URL(uri);
+  if (protocol === 'http:') return !LOOPBACKS.has(hostname);
+  return protocol === 'https:' && LOOPBACKS.has(hostname);
+}
+
+/**
+ * A native client with a web app's URI would load, but the issuer would refuse it at every
+ * sign-in; and no client type takes both. So the mix is refused here, where it is made, as
+ * Auth0 and Okta ask for one application per platform.
+ */
+function platformMix({ redirectUris, postLogoutRedirectUris }: ClientSettings): FieldError[] {
+  if (applicationType([...redirectUris, ...postLogoutRedirectUris]) === 'web') return [];
+  return Object.entries({ redirectUris, postLogoutRedirectUris }).flatMap(([field, uris]) => {
+    const web = uris.filter(nativeRefuses);
+    if (!web.length) return [];
+    const message =
+      `a custom-scheme URI makes this a native application, which cannot also use ${web.join(', ')}: ` +
+      'a native app may use http only on a loopback host (127.0.0.1, [::1], localhost) and https only on another host; ' +
+      'register one application per platform';
+    return [{ field, message }];
+  });
 }

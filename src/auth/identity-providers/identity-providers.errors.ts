@@ -17,3 +17,9 @@ export class IdentityProviderFieldError extends ValidationFailedError {
     super([{ field, message }]);
   }
 }
+
+export class PoolNotInWorkspaceError extends IdentityProviderFieldError {
+  constructor(poolId: string) {
+    super('poolId', `no pool ${poolId} in this workspace`);
+  }
+}

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { uniqueViolation } from '../../platform/database/pg-errors';
+import { foreignKeyViolation, uniqueViolation } from '../../platform/database/pg-errors';
 import { preparedQuery } from '../../platform/database/prepared';
 import { Page, PageQuery, paginate } from '../../platform/pagination/page';
 import { IdentityProvider } from './identity-provider.entity';
-import { PoolAlreadyConnectedError } from './identity-providers.errors';
+import { PoolAlreadyConnectedError, PoolNotInWorkspaceError } from './identity-providers.errors';
 
 type ProviderFields = Pick<IdentityProvider, 'type' | 'poolId' | 'signInMethods' | 'enabled' | 'priority'>;
 
@@ -13,9 +13,11 @@ type ProviderFields = Pick<IdentityProvider, 'type' | 'poolId' | 'signInMethods'
 export class IdentityProvidersRepository {
   constructor(@InjectRepository(IdentityProvider) private readonly providers: Repository<IdentityProvider>) {}
 
+  /** The only foreign key is the pool's: violated, the pool was deleted after the service found it, as if it never was. */
   create(workspaceId: string, fields: ProviderFields): Promise<IdentityProvider> {
     return this.providers.save(this.providers.create({ workspaceId, ...fields })).catch((error) => {
       if (uniqueViolation(error) === 'identity_providers_pool_key') throw new PoolAlreadyConnectedError();
+      if (foreignKeyViolation(error) !== null) throw new PoolNotInWorkspaceError(fields.poolId);
       throw error;
     });
   }

@@ -6,7 +6,7 @@ import { CreateIdentityProviderDto } from './dto/create-identity-provider.dto';
 import { IdentityProviderResponse } from './dto/identity-provider.response';
 import { UpdateIdentityProviderDto } from './dto/update-identity-provider.dto';
 import { IdentityProvider } from './identity-provider.entity';
-import { IdentityProviderFieldError, IdentityProviderNotFoundError } from './identity-providers.errors';
+import { IdentityProviderFieldError, IdentityProviderNotFoundError, PoolNotInWorkspaceError } from './identity-providers.errors';
 import { IdentityProvidersRepository } from './identity-providers.repository';
 
 @Injectable()
@@ -61,7 +61,7 @@ export class IdentityProvidersService {
 
   private async poolMechanisms(workspaceId: string, poolId: string): Promise<AuthenticationMechanism[]> {
     const pool = await this.pools.findRules(workspaceId, poolId);
-    if (!pool) throw new IdentityProviderFieldError('poolId', `no pool ${poolId} in this workspace`);
+    if (!pool) throw new PoolNotInWorkspaceError(poolId);
     return pool.authenticationMechanisms;
   }
 
