@@ -14,6 +14,7 @@ import { ImportRecord, parseImportRecord, recordIdentifier } from '../users/impo
 import { PasswordHasher } from '../users/password-hasher';
 import { PreparedRecord, UserImporter } from '../users/user-importer';
 import { passwordPolicyViolation } from '../users/user-fields';
+import { UserStatus } from '../users/user.entity';
 import { ImportJob } from './import-job.entity';
 import { ChunkCounts, ChunkOrderError, ImportJobsRepository, RecordError, StagedLine } from './import-jobs.repository';
 
@@ -210,7 +211,9 @@ export class ImportRunner {
       const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict, awaitAhead ? () => awaitAhead(tx) : undefined);
       const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
       const assignments: { userId: string; groups: string[] }[] = [];
-      const invitees: Invitee[] = [];
+      // The users this chunk creates, as its last record about each leaves them: a later
+      // line may give one a password (no invitation then) or another address (mailed there).
+      const created = new Map<string, { email: string | null; status: UserStatus }>();
       for (const outcome of outcomes) {
         if (outcome.kind === 'error') {
           counts.failed += 1;
@@ -220,10 +223,11 @@ export class ImportRunner {
         counts[outcome.kind] += 1;
         if (outcome.kind === 'skipped') continue;
         if (outcome.groups.length) assignments.push({ userId: outcome.userId, groups: outcome.groups });
-        if (outcome.kind === 'created' && outcome.status === 'invited' && job.options.sendInvitations && outcome.email) {
-          invitees.push({ ...scope, userId: outcome.userId, email: outcome.email, ttlHours: pool.invitationTtlHours });
-        }
+        if (outcome.kind === 'created' || created.has(outcome.userId)) created.set(outcome.userId, { email: outcome.email, status: outcome.status });
       }
+      const invitees: Invitee[] = job.options.sendInvitations
+        ? [...created].flatMap(([userId, { email, status }]) => (status === 'invited' && email ? [{ ...scope, userId, email, ttlHours: pool.invitationTtlHours }] : []))
+        : [];
       await this.invitations.open(tx, invitees, { newUser: true });
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
