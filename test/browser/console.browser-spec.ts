@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { Browser, BrowserContext, Locator } from 'playwright-core';
+import { pkceAuthorization } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
@@ -424,15 +425,7 @@ async function signIn(browser: Browser, config: oidc.Configuration, redirectUri:
   context.on('request', (request) => requests.push(request.url()));
   try {
     const page = await context.newPage();
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email groups',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
+    const { url, verifier, state } = await pkceAuthorization(config, { redirect_uri: redirectUri, scope: 'openid email groups' });
     await page.goto(url.href);
     await expect(page.locator('p.sub').textContent()).resolves.toContain('Acme Portal');
     await page.getByLabel('Email or mobile number').fill(email);

@@ -2,7 +2,7 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { Browser, Page, Response } from 'playwright-core';
-import { createPool, createUser, createWorkspace } from '../factories';
+import { createPool, createUser, createWorkspace, pkceAuthorization } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm , startCallbackServer } from './support/chromium';
 
@@ -51,18 +51,7 @@ describe('hosted login page in Chromium', () => {
   });
 
   /** An authorization request with PKCE, as a relying party would build it. */
-  async function authorization() {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    return { url, verifier, state };
-  }
+  const authorization = () => pkceAuthorization(config, { redirect_uri: redirectUri, scope: 'openid email' });
 
   /** Fills the form and submits it; resolves with the response to the POST. */
   async function submit(page: Page, identifier: string, password: string): Promise<Response> {

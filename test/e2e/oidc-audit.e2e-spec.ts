@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, REDIRECT_URI, unique } from '../factories';
+import { createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -55,19 +55,7 @@ describe('OpenID Connect issuer audit', () => {
   const passwordGrant = (config: oidc.Configuration, username: string, scope = 'openid', extra: Record<string, string> = {}) =>
     oidc.genericGrantRequest(config, 'password', { username, password: PASSWORD, scope, ...extra });
 
-  async function authorizationUrl(config: oidc.Configuration, params: Record<string, string> = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      ...params,
-    });
-    return { url, verifier, state };
-  }
+  const authorizationUrl = (config: oidc.Configuration, params: Record<string, string> = {}) => pkceAuthorization(config, { redirect_uri: REDIRECT_URI, scope: 'openid', ...params });
 
   /** Signs in through the login page (reusing the browser's cookies in `jar`) and redeems the code. */
   async function signIn(config: oidc.Configuration, email: string, params: Record<string, string> = {}, jar = new CookieJar()) {

@@ -2,7 +2,7 @@ import * as argon2 from 'argon2';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, REDIRECT_URI, unique } from '../factories';
+import { createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -55,15 +55,7 @@ describe('OpenID Connect issuer', () => {
 
   /** Signs in through the login page; `redirectedTo` carries the code when it worked. */
   async function authorize(config: oidc.Configuration, identifier: string, password: string, scope: string) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
+    const { url, verifier, state } = await pkceAuthorization(config, { redirect_uri: REDIRECT_URI, scope });
     const result = await followLogin(url.href, { identifier, password }, REDIRECT_URI);
     const redeem = () => oidc.authorizationCodeGrant(config, new URL(result.redirectedTo!), { pkceCodeVerifier: verifier, expectedState: state });
     return { result, redeem };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as oidc from 'openid-client';
 import { Client } from 'pg';
 import { TestApp } from '../support/test-app';
 
@@ -109,4 +110,12 @@ export interface ImportJob {
   startedAt: string | null;
   finishedAt: string | null;
   error?: string | null;
+}
+
+/** An authorization request with PKCE (S256) and a state, as a relying party builds it. */
+export async function pkceAuthorization(config: oidc.Configuration, params: { redirect_uri: string; scope: string } & Record<string, string>) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, ...params });
+  return { url, verifier, state };
 }
