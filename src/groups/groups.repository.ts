@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { foreignKeyViolation, uniqueViolation } from '../platform/database/pg-errors';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { pgLower } from '../platform/text/pg-lower';
+import { rethrowWorkspaceGone } from '../workspaces/workspaces.errors';
 import { GroupMember } from './group-member.entity';
 import { Group } from './group.entity';
 import { GroupNameTakenError, GroupNotFoundError } from './groups.errors';
@@ -12,7 +13,9 @@ type GroupFields = Pick<Group, 'name' | 'description'>;
 
 function rethrowNameTaken(error: unknown): never {
   if (uniqueViolation(error) === 'groups_name_key') throw new GroupNameTakenError();
-  throw error;
+  // A group's only foreign key is its workspace: violated on insert, the workspace was
+  // deleted after the guard saw it, which is a 404 like any unknown workspace, not a 500.
+  return rethrowWorkspaceGone(error);
 }
 
 /** A user deleted between the existence check and the insert; the caller re-checks. */

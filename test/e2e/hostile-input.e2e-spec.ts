@@ -91,6 +91,25 @@ describe('hostile input', () => {
     });
   });
 
+  describe('text longer than its column once variation selectors count (validator.isLength skips U+FE0F)', () => {
+    const long = (characters: number) => 'a\uFE0F'.repeat(characters / 2);
+    const cases: [string, 'post' | 'patch', () => string, () => Record<string, unknown>, string][] = [
+      ['workspace name', 'post', () => '/v1/workspaces', () => ({ name: long(102) }), 'name'],
+      ['pool description', 'patch', () => `${base()}/pools/${pool}`, () => ({ description: long(502) }), 'description'],
+      ['user givenName', 'post', () => users(), () => ({ email: `${unique('vs')}@example.com`, givenName: long(202), credential: { mode: 'password', password: PASSWORD } }), 'givenName'],
+      ['application name (PATCH)', 'patch', () => `${base()}/applications/${app.id}`, () => ({ name: long(102) }), 'name'],
+    ];
+
+    it.each(cases)('answers 400 naming the field to a %s over its length', async (_what, method, path, body, field) => {
+      expectProblem(await t.root(method, path()).send(body()), 400, field);
+    });
+
+    it('stores a value exactly at its length as sent', async () => {
+      const res = await t.root('patch', `${base()}/pools/${pool}`).send({ description: long(500) }).expect(200);
+      expect(res.body.description).toBe(long(500));
+    });
+  });
+
   describe('attributes PostgreSQL jsonb cannot store', () => {
     it.each([
       ['a NUL in a value', { note: NUL }],

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Length, MaxLength } from '../../platform/http/char-length';
 import { IsOmittable } from '../../platform/http/optional';
 import { UserProfileDto } from './user-profile.dto';
 

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { Length } from '../../platform/http/char-length';
 import { PageQuery } from '../../platform/pagination/page';
 import { USER_STATUSES, UserStatus } from '../user.entity';
 

@@ -1,4 +1,5 @@
-import { IsString, MaxLength } from 'class-validator';
+import { IsString } from 'class-validator';
+import { MaxLength } from '../../platform/http/char-length';
 
 export class SetPasswordDto {
   /** Checked against the pool's password policy. @example "correct horse battery staple" */

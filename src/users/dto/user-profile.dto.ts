@@ -1,4 +1,5 @@
-import { IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import { Length, MaxLength } from '../../platform/http/char-length';
 import { Trim } from '../../platform/http/trim';
 import { MaxJsonSize } from '../../platform/http/max-json-size';
 import { IsOmittable } from '../../platform/http/optional';

@@ -1,4 +1,5 @@
-import { IsString, Length } from 'class-validator';
+import { IsString } from 'class-validator';
+import { Length } from '../../platform/http/char-length';
 import { Trim } from '../../platform/http/trim';
 
 export class CreateApiKeyDto {

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { Length, MaxLength } from '../../platform/http/char-length';
 import { Trim } from '../../platform/http/trim';
 
 export class CreateWorkspaceDto {

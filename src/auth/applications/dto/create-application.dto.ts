@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString } from 'class-validator';
+import { Length } from '../../../platform/http/char-length';
 import { IsOmittable } from '../../../platform/http/optional';
 import { Trim } from '../../../platform/http/trim';
 import { AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from '../application.entity';

@@ -1,5 +1,6 @@
 import { IntersectionType } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, IsUUID } from 'class-validator';
+import { Length, MaxLength } from '../../../platform/http/char-length';
 import { Trim } from '../../../platform/http/trim';
 
 export class TokenQuery {
