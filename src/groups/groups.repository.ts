@@ -95,9 +95,12 @@ export class GroupsRepository {
   /** Creates the groups that do not exist yet (names compare case-insensitively) and returns every id by its name as lower() folds it (pgLower). */
   async ensureNamed(tx: EntityManager, workspaceId: string, names: string[]): Promise<Map<string, string>> {
     if (!names.length) return new Map();
+    // In the order of the unique index's keys (as addMembers does), so two imports naming
+    // the same new groups in different orders or cases cannot deadlock on each other's entries.
+    const ordered = names.map((name) => ({ name, key: pgLower(name) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     await tx.query(
       `INSERT INTO groups (workspace_id, name) SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING`,
-      [workspaceId, names],
+      [workspaceId, ordered.map(({ name }) => name)],
     );
     const rows: { id: string; key: string }[] = await tx.query(
       `SELECT id, lower(name) AS key FROM groups WHERE workspace_id = $1 AND lower(name) = ANY($2::text[])`,
@@ -108,10 +111,13 @@ export class GroupsRepository {
 
   async addMembershipsBulk(tx: EntityManager, workspaceId: string, memberships: { groupId: string; userId: string }[]): Promise<void> {
     if (!memberships.length) return;
+    // In one order, for the same reason as ensureNamed.
+    const key = (m: { groupId: string; userId: string }) => m.groupId + m.userId;
+    const sorted = [...memberships].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     await tx.query(
       `INSERT INTO group_members (workspace_id, group_id, user_id)
        SELECT $1, g, u FROM unnest($2::uuid[], $3::uuid[]) AS m(g, u) ON CONFLICT DO NOTHING`,
-      [workspaceId, memberships.map((m) => m.groupId), memberships.map((m) => m.userId)],
+      [workspaceId, sorted.map((m) => m.groupId), sorted.map((m) => m.userId)],
     );
   }
 
