@@ -10,7 +10,9 @@ import { ensureDatabase } from './platform/database/ensure-database';
 import { migrate } from './platform/database/migrate';
 import { CONSOLE_MOUNT, consoleRouter } from './platform/http/console-static';
 import { formBody } from './platform/http/form-body.middleware';
+import { identityEncodingOnly } from './platform/http/identity-encoding.middleware';
 import { jsonBody } from './platform/http/json-body.middleware';
+import { requestId } from './platform/http/request-id';
 import { validationPipe } from './platform/http/validation';
 import { setupOpenApi } from './platform/openapi/openapi';
 import { ProblemFilter } from './platform/problem/problem.filter';
@@ -35,12 +37,15 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // users is ~20 KB) cost more CPU than the page's SQL. The console's files keep theirs.
   app.set('etag', false);
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
+  // First, so every answer carries the id its log line has, even one refused before Nest's routes.
+  app.use(requestId(config.trustProxy !== null));
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
   const forms = formBody();
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
+  app.use(identityEncodingOnly(isNdjsonImport));
   app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req)));
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter());

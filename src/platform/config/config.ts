@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { isIP, isIPv4 } from 'node:net';
+import addressparser from 'nodemailer/lib/addressparser';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -100,7 +102,64 @@ function trustProxy(raw: string | undefined): AppConfig['trustProxy'] {
   if (value === 'true') return true;
   if (value === 'false') return null;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((part) => part.trim()).filter(Boolean);
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  // Express (proxy-addr) refused a bad entry only when the app was built, after migrations:
+  // a stack trace instead of one line naming the variable. Same grammar, checked here.
+  const bad = list.find((part) => !trustedProxyEntry(part));
+  if (bad !== undefined) {
+    throw new ConfigError(`TRUST_PROXY must be a hop count (e.g. 1) or comma-separated IP addresses or CIDRs (e.g. 10.0.0.0/8, loopback), got "${raw}" ("${bad}" is neither)`);
+  }
+  return list;
+}
+
+/** What proxy-addr compiles: a preset name, an address, address/prefix length, or IPv4 address/netmask. */
+function trustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) >= 1 && Number(range) <= (version === 4 ? 32 : 128);
+  if (version !== 4 || !isIPv4(range)) return false;
+  // A netmask is ones then zeros (255.255.0.0), and not all zeros.
+  const mask = range.split('.').reduce((bits, octet) => bits * 256 + Number(octet), 0);
+  const hosts = 2 ** 32 - mask;
+  return mask > 0 && (hosts & (hosts - 1)) === 0;
+}
+
+/**
+ * PUBLIC_URL is the base every link and issuer is built on by appending a path: a query
+ * or fragment would end up in the middle of those URLs, and credentials would be mailed.
+ */
+function publicUrl(env: NodeJS.ProcessEnv, port: number): string {
+  const raw = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http', 'https'])!;
+  const parsed = new URL(raw);
+  if (/[?#]/.test(raw) || parsed.username || parsed.password) {
+    throw new ConfigError(`PUBLIC_URL must be a base URL without a query, fragment or credentials (e.g. https://id.example.com or https://example.com/identity), got "${redactUrl(raw)}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * The key travels as `Authorization: Bearer <key>`, which the guard reads as one run of
+ * visible ASCII: a key with a space, a trailing newline (from a file) or other characters
+ * would be accepted here and then match no request, locking the operator out.
+ */
+function checkRootApiKey(key: string): void {
+  if (key.length < 32) throw new ConfigError(`ROOT_API_KEY must be at least 32 characters, got ${key.length}`);
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    throw new ConfigError('ROOT_API_KEY must be printable ASCII without spaces or line breaks (it is sent in the Authorization header), e.g. `openssl rand -base64 32`');
+  }
+}
+
+/** MAIL_FROM is the From header and, its address, the SMTP envelope sender: servers refuse mail without a real address. */
+function mailFrom(env: NodeJS.ProcessEnv): string {
+  const value = env.MAIL_FROM?.trim() || 'Identity Pools <no-reply@localhost>';
+  const parsed = addressparser(value, { flatten: true });
+  if (parsed.length !== 1 || !/^[^@\s]+@[^@\s]+$/.test(parsed[0].address ?? '')) {
+    throw new ConfigError(`MAIL_FROM must be one email address, optionally with a name (e.g. "Identity Pools <no-reply@example.com>"), got "${value}"`);
+  }
+  return value;
 }
 
 /** Hides the password in a connection URL so it can be printed. */
@@ -123,26 +182,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError('ROOT_API_KEY is required when NODE_ENV=production (at least 32 characters, e.g. `openssl rand -base64 32`)');
     }
     rootApiKey = `root_${randomBytes(32).toString('base64url')}`;
-  } else if (rootApiKey.length < 32) {
-    throw new ConfigError(`ROOT_API_KEY must be at least 32 characters, got ${rootApiKey.length}`);
+  } else {
+    checkRootApiKey(rootApiKey);
   }
 
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
-  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http', 'https'])!.replace(/\/+$/, '');
-
   return {
     nodeEnv,
     production,
     port,
-    publicUrl,
+    publicUrl: publicUrl(env, port),
     databaseUrl: url(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres', 'postgresql'])!,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss'])!,
     rootApiKey,
     rootApiKeyGenerated,
     smtpUrl: url(env, 'SMTP_URL', null, ['smtp', 'smtps']),
-    mailFrom: env.MAIL_FROM?.trim() || 'Identity Pools <no-reply@localhost>',
+    mailFrom: mailFrom(env),
     role,
     argon2: {
       memoryCost: integer(env, 'ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),

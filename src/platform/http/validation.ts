@@ -33,9 +33,26 @@ function mergeFieldErrors(first: FieldError[], second: FieldError[]): FieldError
   return [...first, ...second.filter((error) => !seen.has(key(error)))];
 }
 
+/**
+ * Query parameters given more than once (`?limit=1&limit=2`). Express hands them over as an
+ * array, which every rule of the field then refuses at once ("must not be greater than 200",
+ * "must not be less than 1", ...): contradictory advice. No query parameter of the API takes
+ * a list, so the one thing to say is to give it once.
+ */
+export function repeatedQueryFields(query: Record<string, unknown>): FieldError[] {
+  return Object.entries(query)
+    .filter(([, value]) => Array.isArray(value))
+    .map(([field, value]) => ({ field, message: `${field} must be given once, not ${(value as unknown[]).length} times` }));
+}
+
 /** The global pipe: class-validator's rules, and text PostgreSQL can store, in bodies and query strings alike. */
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Only DTO-typed queries: routes taking the raw query (hosted pages) answer in their own way.
+    if (metadata.type === 'query' && metadata.metatype && metadata.metatype !== Object && isRecord(value)) {
+      const repeated = repeatedQueryFields(value);
+      if (repeated.length) throw new ValidationFailedError(repeated);
+    }
     const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? unstorableFields(value) : [];
     let transformed: unknown;
     try {

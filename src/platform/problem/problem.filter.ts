@@ -23,7 +23,8 @@ export class ProblemFilter implements ExceptionFilter {
       writeProblem(res, genericProblem(status, detail));
       return;
     }
-    this.logger.error({ err: exception, method: req.method, path: req.path }, 'Unhandled error');
-    writeProblem(res, genericProblem(500, 'Something went wrong on our side. Retry later; if it persists, report it with the time of the request.'));
+    this.logger.error({ err: exception, requestId: req.id, method: req.method, path: req.path }, 'Unhandled error');
+    // The request id (also in X-Request-Id and on the log line above) lets support find what happened.
+    writeProblem(res, genericProblem(500, `Something went wrong on our side. Retry later; if it persists, report it with the request id ${String(req.id)}.`));
   }
 }
