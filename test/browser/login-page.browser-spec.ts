@@ -2,7 +2,7 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { Browser, Page, Response } from 'playwright-core';
-import { createPool, createUser, createWorkspace, pkceAuthorization } from '../factories';
+import { connectPool, createPool, createUser, createWorkspace, pkceAuthorization } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm , startCallbackServer } from './support/chromium';
 
@@ -33,7 +33,7 @@ describe('hosted login page in Chromium', () => {
     redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws, { lockout: { maxFailedAttempts: LOCKOUT_ATTEMPTS, durationSeconds: 600 } })).id;
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool);
     // Fixed names (the database is this file's own), so the screenshots only change when the page does.
     applicationName = 'Acme Portal';
     const app = await t

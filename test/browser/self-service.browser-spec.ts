@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { Browser, Page } from 'playwright-core';
-import { createPool, createUser, createWorkspace, unique } from '../factories';
+import { connectPool, createPool, createUser, createWorkspace, unique } from '../factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
 import { BrowserSession, expectOnlyLoopback, launchChromium, openBrowser, randomClientIp, screenshot, submitForm } from './support/chromium';
@@ -40,7 +40,7 @@ describe('hosted self-service pages in Chromium', () => {
       })
     ).id;
     // An application with the password grant, to prove the passwords set on the pages work.
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool);
     const app = await t
       .root('post', `/v1/workspaces/${ws}/applications`)
       .send({ name: 'Acme Portal', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['password'] })

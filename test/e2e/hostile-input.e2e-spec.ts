@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, errorFields, REDIRECT_URI, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, errorFields, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -44,7 +44,7 @@ describe('hostile input', () => {
     pool = (await createPool(t, ws, { selfRegistration: { enabled: true, requireEmailVerification: true } })).id;
     user = (await createUser(t, ws, pool, { email: 'ada@example.com', credential: { mode: 'password', password: PASSWORD } })).id;
     group = (await createGroup(t, ws)).id;
-    provider = (await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201)).body.id;
+    provider = (await connectPool(t, ws, pool)).id;
     app = await createApplication(t, ws, { grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], tokenEndpointAuthMethod: 'client_secret_post' });
   });
   afterAll(() => t.close());

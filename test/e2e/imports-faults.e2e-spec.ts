@@ -4,7 +4,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createPool, createWorkspace, ImportJob as Job, sql, unique } from '../factories';
+import { connectPool, createPool, createWorkspace, ImportJob as Job, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { PrivateBuild, PrivateRedis, privateBuild, ServiceProcess, startPrivateRedis, startService } from '../support/service-processes';
 import { cloneDatabase, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
@@ -318,7 +318,7 @@ describe('bulk migration under faults (separate api and worker processes)', () =
     for (const [kind, hash] of Object.entries(hashes)) expect(await stored(kind)).toBe(hash);
     expect(await stored('plain')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool);
     const app = (
       await t
         .root('post', `/v1/workspaces/${ws}/applications`)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createApplication, createPool, createWorkspace, createWorkspaceKey, errorFields, ids, listAll, unique, ISO, UUID } from '../factories';
+import { connectPool, createApplication, createPool, createWorkspace, createWorkspaceKey, errorFields, ids, ISO, listAll, unique, UUID } from '../factories';
 import { PoolsService } from '../../src/pools/pools.service';
 import { WorkspacesService } from '../../src/workspaces/workspaces.service';
 import { eventually } from '../support/eventually';
@@ -24,8 +24,7 @@ describe('management API audit', () => {
   });
   afterAll(() => t.close());
 
-  const connect = async (workspaceId: string, poolId: string, body: Record<string, unknown> = {}) =>
-    (await t.root('post', `/v1/workspaces/${workspaceId}/identity-providers`).send({ type: 'identity_pool', poolId, signInMethods: ['password'], ...body }).expect(201)).body;
+  const connect = (workspaceId: string, poolId: string, body: Record<string, unknown> = {}) => connectPool(t, workspaceId, poolId, body);
 
   /** The first answer of the issuer to an authorization request of `clientId` (no redirect followed). */
   async function authorize(workspaceId: string, clientId: string, redirectUri: string) {

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -28,16 +28,26 @@ describe('OpenID Connect issuer audit', () => {
   });
   afterAll(() => t.close());
 
-  async function connect(workspaceId: string, poolId: string, body: Record<string, unknown> = {}) {
-    const res = await t.root('post', `/v1/workspaces/${workspaceId}/identity-providers`).send({ type: 'identity_pool', poolId, signInMethods: ['password'], ...body }).expect(201);
-    return res.body as { id: string };
-  }
+  const connect = (workspaceId: string, poolId: string, body: Record<string, unknown> = {}) => connectPool(t, workspaceId, poolId, body);
 
   async function relyingParty(body: Record<string, unknown> = {}, method?: 'post') {
     const app = await createApplication(t, ws, body);
     const auth = !app.clientSecret ? oidc.None() : method === 'post' ? oidc.ClientSecretPost(app.clientSecret) : oidc.ClientSecretBasic(app.clientSecret);
     const config = await oidc.discovery(new URL(issuer), app.clientId, undefined, auth, { execute: [oidc.allowInsecureRequests] });
     return { app, config };
+  }
+
+  /** Another workspace with a connected pool, a user, an application and its relying party at that workspace's issuer. */
+  async function otherWorkspace() {
+    const otherWs = (await createWorkspace(t)).id;
+    const otherPool = (await createPool(t, otherWs)).id;
+    await connect(otherWs, otherPool);
+    const user = await createUser(t, otherWs, otherPool);
+    const app = await createApplication(t, otherWs);
+    const config = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${otherWs}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    return { user, app, config };
   }
 
   async function grantError(promise: Promise<unknown>): Promise<{ status: number; error: string }> {
@@ -214,14 +224,7 @@ describe('OpenID Connect issuer audit', () => {
       const { jar } = await signIn(config, user.email);
       expect((await silent(config, jar)).redirectedTo?.searchParams.get('code')).toBeTruthy();
 
-      const otherWs = (await createWorkspace(t)).id;
-      const otherPool = (await createPool(t, otherWs)).id;
-      await connect(otherWs, otherPool);
-      const otherUser = await createUser(t, otherWs, otherPool);
-      const otherApp = await createApplication(t, otherWs);
-      const otherConfig = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${otherWs}`), otherApp.clientId, undefined, oidc.ClientSecretBasic(otherApp.clientSecret), {
-        execute: [oidc.allowInsecureRequests],
-      });
+      const { user: otherUser, config: otherConfig } = await otherWorkspace();
       await signIn(otherConfig, otherUser.email, {}, jar);
 
       const back = await silent(config, jar);
@@ -348,14 +351,7 @@ describe('OpenID Connect issuer audit', () => {
     });
 
     it('refuses an access token of another workspace’s issuer', async () => {
-      const otherWs = (await createWorkspace(t)).id;
-      const otherPool = (await createPool(t, otherWs)).id;
-      await connect(otherWs, otherPool);
-      const user = await createUser(t, otherWs, otherPool);
-      const app = await createApplication(t, otherWs);
-      const config = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${otherWs}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), {
-        execute: [oidc.allowInsecureRequests],
-      });
+      const { user, app, config } = await otherWorkspace();
       const tokens = await passwordGrant(config, user.email, 'openid');
       const res = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       expect(res.status).toBe(401);

@@ -2,7 +2,7 @@ import * as argon2 from 'argon2';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -24,10 +24,7 @@ describe('OpenID Connect issuer', () => {
   });
   afterAll(() => t.close());
 
-  async function connect(workspaceId: string, poolId: string) {
-    const res = await t.root('post', `/v1/workspaces/${workspaceId}/identity-providers`).send({ type: 'identity_pool', poolId, signInMethods: ['password'] }).expect(201);
-    return res.body as { id: string };
-  }
+  const connect = (workspaceId: string, poolId: string, body: Record<string, unknown> = {}) => connectPool(t, workspaceId, poolId, body);
 
   function application(body: Record<string, unknown> = {}) {
     return createApplication(t, ws, { grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], ...body });
@@ -372,7 +369,7 @@ describe('sign-in throttling', () => {
     t = await startTestApp({ RATE_LIMIT_SIGNIN_FAILURES_PER_IP: '4', RATE_LIMIT_SIGNIN_FAILURES_PER_IDENTIFIER: '3' }, { listen: true });
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws, { lockout: { maxFailedAttempts: 50 } })).id;
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool);
     const app = await t.root('post', `/v1/workspaces/${ws}/applications`).send({ name: 'a', grantTypes: ['password'] }).expect(201);
     config = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${ws}`), app.body.clientId, undefined, oidc.ClientSecretBasic(app.body.clientSecret), {
       execute: [oidc.allowInsecureRequests],

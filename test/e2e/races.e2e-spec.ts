@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import request from 'supertest';
-import { createApplication, createGroup, createPool, createUser, createWorkspace, sql, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -102,7 +102,7 @@ describe('races', () => {
 
     it('accepted 16 times at once, is spent once: one 200, fifteen 410, and the winner’s password signs in', async () => {
       const pool = await createPool(t, ws);
-      await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool.id, signInMethods: ['password'] }).expect(201);
+      await connectPool(t, ws, pool.id);
       const email = `${unique('accept')}@example.com`;
       await t.root('post', `/v1/workspaces/${ws}/pools/${pool.id}/users`).send({ email, credential: { mode: 'invitation' } }).expect(201);
       const token = tokenFrom((await smtp.waitFor((m) => m.to.includes(email))).links.find((l) => l.includes('accept-invitation'))!);
@@ -123,7 +123,7 @@ describe('races', () => {
     let verifying: string;
     beforeAll(async () => {
       verifying = (await createPool(t, ws, { selfRegistration: { enabled: true, requireEmailVerification: true } })).id;
-      await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: verifying, signInMethods: ['password'] }).expect(201);
+      await connectPool(t, ws, verifying);
     });
 
     it('a password-reset link confirmed 16 times at once with different passwords: one 204, fifteen 410, and that password works', async () => {
@@ -253,7 +253,7 @@ describe('races with a slow password hash', () => {
   it('fifteen concurrent wrong guesses lock the account (3 allowed): a right password sent while they are checked is refused', async () => {
     const ws = (await createWorkspace(t)).id;
     const pool = await createPool(t, ws, { lockout: { maxFailedAttempts: 3, durationSeconds: 600 } });
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool.id, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool.id);
     const target = await createUser(t, ws, pool.id);
     const config = await relyingParty(t, ws);
 
@@ -284,7 +284,7 @@ describe('races: sign-in throttling', () => {
   it('16 concurrent failed sign-ins for one identifier: only the per-identifier limit of them are tried, the rest get 429', async () => {
     const ws = (await createWorkspace(t)).id;
     const pool = await createPool(t, ws);
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool.id, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool.id);
     const config = await relyingParty(t, ws);
     const identifier = `${unique('nobody')}@example.com`;
     const outcomes = await Promise.all(Array.from({ length: 16 }, () => grantOutcome(config, identifier, 'not the password')));

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createApplication, createPool, createUser, createWorkspace, unique } from '../factories';
+import { connectPool, createApplication, createPool, createUser, createWorkspace, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -29,7 +29,7 @@ describe('security audit', () => {
     t = await startTestApp({ RATE_LIMIT_SIGNIN_FAILURES_PER_IDENTIFIER: '1000', RATE_LIMIT_SIGNIN_FAILURES_PER_IP: '100000' }, { listen: true });
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws)).id;
-    await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: pool, signInMethods: ['password'] }).expect(201);
+    await connectPool(t, ws, pool);
     issuer = `${t.baseUrl}/oidc/${ws}`;
   });
   afterAll(() => t.close());

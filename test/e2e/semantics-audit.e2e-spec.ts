@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { addMembers, createApplication, createGroup, createPool, createUser, createWorkspace, errorFields, ids, ImportJob as Job, listAll, sql, unique } from '../factories';
+import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, errorFields, ids, ImportJob as Job, listAll, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -196,7 +196,7 @@ describe('semantics audit: users, groups, imports', () => {
     // tokens issued before the disable back.
     it('a user disabled by an import and re-enabled does not get its old refresh tokens back', async () => {
       const p = (await createPool(t, ws)).id;
-      await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: p, signInMethods: ['password'] }).expect(201);
+      await connectPool(t, ws, p);
       const app = await createApplication(t, ws);
       const config = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${ws}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), {
         execute: [oidc.allowInsecureRequests],

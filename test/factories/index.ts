@@ -98,18 +98,12 @@ export async function sql<R extends Record<string, unknown> = Record<string, unk
 }
 
 /** An import job as the API answers it (API.md, "Bulk migration"). */
-export interface ImportJob {
-  id: string;
-  status: string;
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error?: string | null;
+export type { ImportJobResponse as ImportJob } from '../../src/imports/dto/import.dto';
+
+/** Connects a pool to its workspace as an identity provider with the password sign-in method. */
+export async function connectPool(t: TestApp, workspaceId: string, poolId: string, body: Record<string, unknown> = {}): Promise<{ id: string }> {
+  const res = await t.root('post', `/v1/workspaces/${workspaceId}/identity-providers`).send({ type: 'identity_pool', poolId, signInMethods: ['password'], ...body }).expect(201);
+  return res.body;
 }
 
 /** An authorization request with PKCE (S256) and a state, as a relying party builds it. */
