@@ -1,12 +1,18 @@
-import { Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Ip, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Provider } from 'oidc-provider';
+import { validatePlain } from '../../platform/http/validate-plain';
 import { Public } from '../../workspaces/principal';
 import { ProviderRegistry } from '../oidc/provider.registry';
+import { AccountEmail } from '../self-service/dto/self-service.dto';
+import { field, sendPage } from '../self-service/hosted-form';
+import { showRegistration, submitRegistration } from '../self-service/registration-form';
+import { forgotPasswordPage, FormPlace } from '../self-service/self-service.pages';
+import { SelfServiceService } from '../self-service/self-service.service';
 import { LoginGuard, LoginRequest } from './login.guard';
 import { renderLoginPage } from './login-page';
-import { PAGE_SECURITY_HEADERS, renderMessagePage } from './pages';
+import { PAGE_SECURITY_HEADERS, PageLink, renderMessagePage } from './pages';
 
 /** Every refusal reads the same, so the page never tells who has an account. */
 const REFUSED = 'The email, mobile number or password is incorrect, or this account cannot sign in right now.';
@@ -14,13 +20,17 @@ const REFUSED = 'The email, mobile number or password is incorrect, or this acco
 /**
  * The hosted login page of a workspace's issuer (oidc-provider "interactions"). Login is
  * the only prompt users see: applications are first-party, so consent is granted here
- * without a screen.
+ * without a screen. Beside it, as on Keycloak's or Auth0's page, "forgot your password"
+ * and (where a connected pool allows it) "create an account", each linking back to it.
  */
 @ApiExcludeController()
 @Public()
 @Controller('oidc/:ws/interaction/:uid')
 export class InteractionController {
-  constructor(private readonly registry: ProviderRegistry) {}
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly selfService: SelfServiceService,
+  ) {}
 
   @Get()
   async show(@Param('ws') ws: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -29,7 +39,9 @@ export class InteractionController {
     const details = await this.details(provider, req, res);
     if (!details) return;
     if (details.prompt.name === 'login') {
-      return this.renderLogin(res, 200, { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id) });
+      // login_hint prefills the identifier, as Keycloak and Auth0 do.
+      const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+      return this.renderLogin(res, 200, { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), identifier: hint });
     }
     // Consent: the grant was prepared by loadExistingGrant; finishing returns to the application.
     await provider.interactionFinished(req, res, { consent: {} }, { mergeWithLastSubmission: true });
@@ -51,6 +63,44 @@ export class InteractionController {
     await provider.interactionFinished(req, res, { login: { accountId: req.user.userId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
   }
 
+  @Get('forgot-password')
+  async forgotPasswordForm(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const provider = await this.provider(ws, res);
+    if (!provider || !(await this.details(provider, req, res))) return;
+    await sendPage(res, async () => forgotPasswordPage(this.place(ws, uid, 'forgot-password')));
+  }
+
+  /** Answered the same whether or not the address has an account; the email goes out in the background. */
+  @Post('forgot-password')
+  async forgotPassword(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
+    if (!(await this.provider(ws, res))) return;
+    const place = this.place(ws, uid, 'forgot-password');
+    await sendPage(
+      res,
+      async () => {
+        const { email } = await validatePlain(AccountEmail, req.body);
+        await this.selfService.requestSignInPasswordReset(ws, email, ip);
+        return renderMessagePage('Check your email', `If ${email} has an account here, we sent it a link to choose a new password.`, place.links);
+      },
+      async (error) => forgotPasswordPage({ ...place, email: field(req, 'email'), error }),
+    );
+  }
+
+  @Get('register')
+  async registerForm(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const provider = await this.provider(ws, res);
+    if (!provider || !(await this.details(provider, req, res))) return;
+    const poolId = await this.selfService.registrationPoolFor(ws);
+    if (!poolId) return this.fail(res, 404, 'Registration closed', 'No one can create an account here. Ask the people who run this application for an invitation.');
+    await showRegistration(this.selfService, res, poolId, this.place(ws, uid, 'register'));
+  }
+
+  @Post('register')
+  async register(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
+    if (!(await this.provider(ws, res))) return;
+    await submitRegistration(this.selfService, req, ip, res, this.place(ws, uid, 'register'));
+  }
+
   @Get('abort')
   async abort(@Param('ws') ws: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const provider = await this.provider(ws, res);
@@ -58,20 +108,24 @@ export class InteractionController {
     await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user cancelled the sign-in' }, { mergeWithLastSubmission: false });
   }
 
-  private renderLogin(res: Response, status: number, view: { ws: string; uid: string; application: string; identifier?: string; error?: string }): void {
+  private async renderLogin(res: Response, status: number, view: { ws: string; uid: string; application: string; identifier?: string; error?: string }): Promise<void> {
+    const links: PageLink[] = [{ href: this.url(view.ws, view.uid, 'forgot-password'), text: 'Forgot your password?' }];
+    if (await this.selfService.registrationPoolFor(view.ws)) links.push({ href: this.url(view.ws, view.uid, 'register'), text: 'No account? Create one' });
     res
       .status(status)
       .set(PAGE_SECURITY_HEADERS)
       .type('html')
-      .send(
-        renderLoginPage({
-          // Under PUBLIC_URL, which may add a path prefix the request no longer shows.
-          action: `${this.registry.issuerOf(view.ws)}/interaction/${encodeURIComponent(view.uid)}/login`,
-          applicationName: view.application,
-          identifier: view.identifier,
-          error: view.error,
-        }),
-      );
+      .send(renderLoginPage({ action: this.url(view.ws, view.uid, 'login'), applicationName: view.application, identifier: view.identifier, error: view.error, links }));
+  }
+
+  /** A page of this interaction, under PUBLIC_URL (which may add a path prefix the request no longer shows). */
+  private url(ws: string, uid: string, page?: string): string {
+    return `${this.registry.issuerOf(ws)}/interaction/${encodeURIComponent(uid)}${page ? `/${page}` : ''}`;
+  }
+
+  /** A form of this interaction, posting to itself, with the way back to the login page. */
+  private place(ws: string, uid: string, page: string): FormPlace {
+    return { action: this.url(ws, uid, page), links: [{ href: this.url(ws, uid), text: 'Back to sign in' }] };
   }
 
   private async provider(ws: string, res: Response): Promise<Provider | null> {

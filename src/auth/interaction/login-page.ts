@@ -1,10 +1,12 @@
-import { escapeHtml, fieldState, pageTitle, renderFormError, renderPage } from './pages';
+import { escapeHtml, fieldState, PageLink, pageTitle, renderFormError, renderLinks, renderPage } from './pages';
 
 export interface LoginPageModel {
   action: string;
   applicationName: string;
   identifier?: string;
   error?: string;
+  /** Ways out of the form: a forgotten password, an account to create. */
+  links: PageLink[];
 }
 
 /**
@@ -28,6 +30,6 @@ ${renderFormError(model.error)}
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required${fieldState({ invalid: refused, autofocus: focusPassword })}>
   <button type="submit">Sign in</button>
-</form>`,
+</form>${renderLinks(model.links)}`,
   );
 }

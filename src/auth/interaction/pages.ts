@@ -7,8 +7,8 @@ import { escapeHtml } from '../../platform/html/escape';
 export { escapeHtml };
 
 const STYLE = `
-  :root { color-scheme: light dark; --accent: #3451b2; --focus: #3451b2; --error: #c62828; }
-  @media (prefers-color-scheme: dark) { :root { --focus: #9db0ff; --error: #ff8a80; } }
+  :root { color-scheme: light dark; --accent: #3451b2; --link: #3451b2; --focus: #3451b2; --error: #c62828; }
+  @media (prefers-color-scheme: dark) { :root { --link: #9db0ff; --focus: #9db0ff; --error: #ff8a80; } }
   * { box-sizing: border-box; }
   body { margin: 0; padding: 2rem 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
   main { width: min(24rem, 100% - 2rem); padding: 2rem; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
@@ -25,7 +25,8 @@ const STYLE = `
   .alert { margin: 0 0 1rem; padding: .75rem; border-radius: 8px; background: color-mix(in srgb, var(--error) 15%, Canvas); border: 1px solid var(--error); }
   .hint { font-size: .875rem; opacity: .75; margin: .35rem 0 0; }
   .optional { font-size: .875rem; font-weight: 400; opacity: .75; }
-  footer { margin-top: 1.5rem; font-size: .875rem; opacity: .75; text-align: center; }
+  footer { margin-top: 1.5rem; font-size: .875rem; line-height: 2; text-align: center; }
+  a { color: var(--link); }
 `;
 
 /** Pages set their own CSP: nothing loads from anywhere, and no one may frame them. */
@@ -80,6 +81,17 @@ export function fieldState(options: { invalid?: boolean; hint?: string; autofocu
   ].join('');
 }
 
-export function renderMessagePage(title: string, message: string): string {
-  return renderPage(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+/** A link under a form or a message ("Forgot your password?", "Back to sign in"). */
+export interface PageLink {
+  href: string;
+  text: string;
+}
+
+/** The links under a page's content, one per line (nothing without any). */
+export function renderLinks(links: PageLink[] = []): string {
+  return links.length ? `\n<footer>${links.map((link) => `<a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>`).join('<br>')}</footer>` : '';
+}
+
+export function renderMessagePage(title: string, message: string, links?: PageLink[]): string {
+  return renderPage(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>${renderLinks(links)}`);
 }

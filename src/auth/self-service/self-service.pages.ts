@@ -1,4 +1,4 @@
-import { escapeHtml, fieldState, pageTitle, renderFormError, renderPage } from '../interaction/pages';
+import { escapeHtml, fieldState, PageLink, pageTitle, renderFormError, renderLinks, renderPage } from '../interaction/pages';
 
 /**
  * The hosted self-service pages: small server-rendered forms in the login page's look,
@@ -41,6 +41,11 @@ class Fields {
     return `<label for="password">${label}</label>
   <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${rule.minLength}" maxlength="${rule.maxLength}"${this.state('password', 'password-hint')}>
   <p class="hint" id="password-hint">At least ${rule.minLength} characters${rule.maxLength < 1024 ? `, at most ${rule.maxLength}` : ''}. A few unrelated words make a strong, memorable password.</p>`;
+  }
+
+  email(value = ''): string {
+    return `<label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${escapeHtml(value)}"${this.state('email')}>`;
   }
 
   names(values: Names): string {
@@ -100,20 +105,39 @@ ${renderFormError(model.error?.message)}
   );
 }
 
-export function registerPage(model: { poolId: string; poolName: string; rule: PasswordRule; email?: string; values?: Names; error?: FormError }): string {
+/** Where a form posts, and the links under it (back to the sign-in it came from). */
+export interface FormPlace {
+  action: string;
+  links?: PageLink[];
+}
+
+export function registerPage(model: FormPlace & { poolId: string; poolName: string; rule: PasswordRule; email?: string; values?: Names; error?: FormError }): string {
   const fields = new Fields(model.error);
   return renderPage(
     pageTitle('Create your account', model.error?.message),
     `<h1>Create your account</h1>
 <p class="sub">in ${escapeHtml(model.poolName)}</p>
 ${renderFormError(model.error?.message)}
-<form method="post" action="/self-service/register" novalidate>
+<form method="post" action="${escapeHtml(model.action)}" novalidate>
   ${hidden('poolId', model.poolId)}
-  <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${escapeHtml(model.email ?? '')}"${fields.state('email')}>
+  ${fields.email(model.email)}
   ${fields.password(model.rule, 'Password')}
   ${fields.names(model.values ?? {})}
   <button type="submit">Create my account</button>
-</form>`,
+</form>${renderLinks(model.links)}`,
+  );
+}
+
+export function forgotPasswordPage(model: FormPlace & { email?: string; error?: FormError }): string {
+  const fields = new Fields(model.error);
+  return renderPage(
+    pageTitle('Reset your password', model.error?.message),
+    `<h1>Reset your password</h1>
+<p class="sub">Enter the email address of your account and we will send you a link to choose a new password.</p>
+${renderFormError(model.error?.message)}
+<form method="post" action="${escapeHtml(model.action)}" novalidate>
+  ${fields.email(model.email)}
+  <button type="submit">Send me a link</button>
+</form>${renderLinks(model.links)}`,
   );
 }

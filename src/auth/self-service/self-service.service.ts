@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUUID } from 'class-validator';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { InvitationGoneError } from '../../invitations/invitations.errors';
 import { InvitationsService } from '../../invitations/invitations.service';
 import { MailService } from '../../mail/mail.service';
@@ -51,6 +52,7 @@ export class SelfServiceService implements OnModuleInit {
     private readonly invitations: InvitationsService,
     private readonly users: UsersService,
     private readonly pools: PoolsService,
+    private readonly identityProviders: IdentityProvidersService,
     private readonly tokens: UserTokensRepository,
     private readonly mail: MailService,
     private readonly composers: SelfServiceMailComposers,
@@ -144,15 +146,38 @@ export class SelfServiceService implements OnModuleInit {
    * request lost to a crash meanwhile is one the user can send again.
    */
   async requestPasswordReset(dto: PasswordResetRequestDto, ip: string): Promise<void> {
-    await this.limiter.consume(this.limits(ip, dto.email));
-    void this.sendPasswordReset(dto).catch((error: Error) => this.logger.error({ err: error.message }, 'Password reset not sent'));
+    await this.resetInBackground(dto.email, ip, async () => [dto.poolId]);
   }
 
-  private async sendPasswordReset(dto: PasswordResetRequestDto): Promise<void> {
-    const pool = await this.pools.findRulesById(dto.poolId);
+  /**
+   * "Forgot your password?" on a workspace's login page: the address is looked up in every
+   * pool whose users sign in there, as the sign-in itself does, and answered the same way.
+   */
+  async requestSignInPasswordReset(workspaceId: string, email: string, ip: string): Promise<void> {
+    await this.resetInBackground(email, ip, () => this.identityProviders.poolsAccepting(workspaceId, 'password'));
+  }
+
+  /** The pool a workspace's login page offers to register in: the first one that signs in there and is open for it. */
+  async registrationPoolFor(workspaceId: string): Promise<string | null> {
+    for (const poolId of await this.identityProviders.poolsAccepting(workspaceId, 'password')) {
+      if ((await this.pools.findRulesById(poolId))?.selfRegistration.enabled) return poolId;
+    }
+    return null;
+  }
+
+  private async resetInBackground(email: string, ip: string, poolIds: () => Promise<string[]>): Promise<void> {
+    await this.limiter.consume(this.limits(ip, email));
+    const send = async () => {
+      for (const poolId of await poolIds()) await this.sendPasswordReset(poolId, email);
+    };
+    void send().catch((error: Error) => this.logger.error({ err: error.message }, 'Password reset not sent'));
+  }
+
+  private async sendPasswordReset(poolId: string, email: string): Promise<void> {
+    const pool = await this.pools.findRulesById(poolId);
     if (!pool) return;
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
-    const user = await this.users.findByEmail(scope, dto.email);
+    const user = await this.users.findByEmail(scope, email);
     if (!user || !resettable(user.status)) return;
     await this.transactions.run(async (tx) => {
       const tokenId = await this.tokens.issue(tx, user, 'password_reset', RESET_TTL_SECONDS);

@@ -32,17 +32,22 @@ class PersonNames {
   familyName?: string;
 }
 
-export class PasswordResetRequestDto {
-  /** @example "3b7e1f2a-9c4d-4e5f-8a6b-7c8d9e0f1a2b" */
-  @IsUUID()
-  poolId: string;
-
+/** The address of an account; on its own, what the login page's "forgot your password" form asks for. */
+export class AccountEmail {
   /** @example "ada@example.com" */
   @Trim()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(320)
   email: string;
 }
+
+class PoolReference {
+  /** @example "3b7e1f2a-9c4d-4e5f-8a6b-7c8d9e0f1a2b" */
+  @IsUUID()
+  poolId: string;
+}
+
+export class PasswordResetRequestDto extends IntersectionType(PoolReference, AccountEmail) {}
 
 export class AcceptInvitationDto extends IntersectionType(TokenQuery, ChosenPassword, PersonNames) {}
 

@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import { AppError } from '../../platform/problem/app-error';
+import { PasswordPolicy } from '../../pools/pool.entity';
+import { passwordPolicyViolation } from '../../users/user-fields';
+import { PAGE_SECURITY_HEADERS, renderMessagePage } from '../interaction/pages';
+import { FormError } from './self-service.pages';
+
+/**
+ * Answers a hosted form with the page `build` returns. A 400 (a field the user can fix)
+ * re-renders the form through `retry` with the message and the fields at fault; anything
+ * else is a page saying what happened.
+ */
+export async function sendPage(res: Response, build: () => Promise<string>, retry?: (error: FormError) => Promise<string>): Promise<void> {
+  res.set(PAGE_SECURITY_HEADERS).type('html');
+  try {
+    res.status(200).send(await build());
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    const formError = toFormError(error);
+    if (error.status === 400 && retry) {
+      try {
+        res.status(400).send(await retry(formError));
+        return;
+      } catch {
+        // The form itself cannot be shown any more (link expired meanwhile): fall through.
+      }
+    }
+    // Errors meant for these pages carry a heading in plain words ("Link already used");
+    // the others show their problem title.
+    const heading = 'heading' in error && typeof error.heading === 'string' ? error.heading : error.title;
+    res.status(error.status).send(renderMessagePage(heading, error.status === 400 ? formError.message : error.detail));
+  }
+}
+
+/** One sentence per field at fault (its first problem), or the error's detail. */
+function toFormError(error: AppError): FormError {
+  const firstPerField = new Map<string, string>();
+  for (const e of error.errors ?? []) if (!firstPerField.has(e.field)) firstPerField.set(e.field, e.message);
+  const sentences = firstPerField.size ? [...firstPerField.values()] : [error.detail];
+  return { message: sentences.map(sentence).join(' '), fields: [...firstPerField.keys()] };
+}
+
+function sentence(text: string): string {
+  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
+}
+
+/**
+ * The form's checks run in stages (field formats, then the pool's password policy), so a
+ * form refused for its email would not mention a too-short password; this adds it, to
+ * have every mistake named at once.
+ */
+export function withPasswordProblem(error: FormError, rule: PasswordPolicy, req: Request): FormError {
+  if (error.fields.includes('password')) return error;
+  const violation = passwordPolicyViolation(rule, field(req, 'password'));
+  return violation ? { message: `${error.message} ${sentence(violation)}`, fields: [...error.fields, 'password'] } : error;
+}
+
+/** A posted form field as a string ("" when missing). */
+export function field(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function names(req: Request): { givenName: string; familyName: string } {
+  return { givenName: field(req, 'givenName'), familyName: field(req, 'familyName') };
+}
+
+/**
+ * Empty optional name fields arrive as ""; they mean "not given". A blank password or
+ * email stays "", so its message is the policy's ("at least 10 characters"), not a type error.
+ */
+export function withoutBlankNames(body: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body ?? {}).filter(([name, value]) => !(OPTIONAL_NAMES.has(name) && value === '')));
+}
+
+const OPTIONAL_NAMES = new Set(['givenName', 'familyName', 'name']);

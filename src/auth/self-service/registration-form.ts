@@ -1,0 +1,35 @@
+import type { Request, Response } from 'express';
+import { validatePlain } from '../../platform/http/validate-plain';
+import { renderMessagePage } from '../interaction/pages';
+import { RegistrationDto } from './dto/self-service.dto';
+import { field, names, sendPage, withoutBlankNames, withPasswordProblem } from './hosted-form';
+import { FormPlace, registerPage } from './self-service.pages';
+import { SelfServiceService } from './self-service.service';
+
+/** The hosted registration form of a pool: on its own page, or reached from a login page (`place` links back to it). */
+export async function showRegistration(selfService: SelfServiceService, res: Response, poolId: string, place: FormPlace): Promise<void> {
+  await sendPage(res, async () => {
+    const form = await selfService.registrationForm(poolId);
+    return registerPage({ ...place, poolId, poolName: form.poolName, rule: form.passwordPolicy });
+  });
+}
+
+export async function submitRegistration(selfService: SelfServiceService, req: Request, ip: string, res: Response, place: FormPlace): Promise<void> {
+  await sendPage(
+    res,
+    async () => {
+      const dto = await validatePlain(RegistrationDto, withoutBlankNames(req.body));
+      const verifies = await selfService.register(dto, ip);
+      // The same words whether or not the address had an account (that one gets an email instead).
+      return verifies
+        ? renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`, place.links)
+        : renderMessagePage('Registration received', `You can now sign in with ${dto.email} and your password. If this address already had an account, we sent it an email instead.`, place.links);
+    },
+    async (error) => {
+      const poolId = field(req, 'poolId');
+      const form = await selfService.registrationForm(poolId);
+      const rule = form.passwordPolicy;
+      return registerPage({ ...place, poolId, poolName: form.poolName, rule, email: field(req, 'email'), values: names(req), error: withPasswordProblem(error, rule, req) });
+    },
+  );
+}
