@@ -42,6 +42,17 @@ export class ApplicationsController {
     return this.applications.update(ws, id, dto);
   }
 
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate the client secret',
+    description: 'A new client secret, in this response only. The old one stops working at once; tokens already issued stay valid. 409 for a public application (no secret).',
+  })
+  @ApiProblems(404, 409)
+  rotateSecret(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<CreatedApplicationResponse> {
+    return this.applications.rotateSecret(ws, id);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an application; its tokens stop working' })

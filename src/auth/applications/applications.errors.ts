@@ -1,4 +1,4 @@
-import { FieldError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
+import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
 
 export class ApplicationNotFoundError extends NotFoundError {
   constructor() {
@@ -10,5 +10,11 @@ export class ApplicationNotFoundError extends NotFoundError {
 export class ApplicationFieldsError extends ValidationFailedError {
   constructor(errors: FieldError[]) {
     super(errors);
+  }
+}
+
+export class PublicClientHasNoSecretError extends ConflictError {
+  constructor() {
+    super('This application is public (tokenEndpointAuthMethod none): it has no client secret to rotate.');
   }
 }

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
 import { FieldError } from '../../platform/problem/app-error';
 import { Application, GrantType, TokenEndpointAuthMethod } from './application.entity';
-import { ApplicationFieldsError, ApplicationNotFoundError } from './applications.errors';
+import { ApplicationFieldsError, ApplicationNotFoundError, PublicClientHasNoSecretError } from './applications.errors';
 import { ApplicationsRepository } from './applications.repository';
 import { ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
 import { CreateApplicationDto } from './dto/create-application.dto';
@@ -29,6 +29,10 @@ export function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+function newClientSecret(): string {
+  return `sec_${randomBytes(32).toString('base64url')}`;
+}
+
 @Injectable()
 export class ApplicationsService {
   constructor(
@@ -41,7 +45,7 @@ export class ApplicationsService {
     const redirectUris = dto.redirectUris ?? [];
     const postLogoutRedirectUris = dto.postLogoutRedirectUris ?? [];
     assertCoherent({ grantTypes: dto.grantTypes, redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod });
-    const clientSecret = tokenEndpointAuthMethod === 'none' ? undefined : `sec_${randomBytes(32).toString('base64url')}`;
+    const clientSecret = tokenEndpointAuthMethod === 'none' ? undefined : newClientSecret();
     const application = await this.repository.create(workspaceId, {
       name: dto.name,
       clientId: `app_${randomBytes(18).toString('base64url')}`,
@@ -80,6 +84,19 @@ export class ApplicationsService {
       ...(dto.grantTypes && { grantTypes }),
     });
     return this.get(workspaceId, id);
+  }
+
+  /**
+   * A new secret, shown once, for a secret that leaked or is due for rotation. The old one
+   * stops working at once (the issuer reads clients per request); tokens already issued
+   * stay valid, as with Auth0's rotate-secret and Keycloak's "Regenerate".
+   */
+  async rotateSecret(workspaceId: string, id: string): Promise<CreatedApplicationResponse> {
+    const application = await this.require(workspaceId, id);
+    if (application.tokenEndpointAuthMethod === 'none') throw new PublicClientHasNoSecretError();
+    const clientSecret = newClientSecret();
+    await this.repository.update(workspaceId, id, { clientSecretHash: hashClientSecret(clientSecret) });
+    return { ...(await this.get(workspaceId, id)), clientSecret };
   }
 
   async delete(workspaceId: string, id: string): Promise<void> {
