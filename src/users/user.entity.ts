@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, ColumnOptions, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const USER_STATUSES = ['invited', 'pending_verification', 'active', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -59,4 +59,22 @@ export class User {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  // Lower-cased copies of the fields user search compares case-insensitively, kept by
+  // PostgreSQL (generated columns) and read only by that search's SQL.
+  @Column(foldedCopyOf('email'))
+  private readonly emailFolded?: string;
+
+  @Column(foldedCopyOf('given_name'))
+  private readonly givenNameFolded?: string;
+
+  @Column(foldedCopyOf('family_name'))
+  private readonly familyNameFolded?: string;
+
+  @Column(foldedCopyOf('name'))
+  private readonly nameFolded?: string;
+}
+
+function foldedCopyOf(column: string): ColumnOptions {
+  return { name: `${column}_folded`, type: 'text', nullable: true, select: false, insert: false, update: false, generatedType: 'STORED', asExpression: `lower(${column})` };
 }

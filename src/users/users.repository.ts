@@ -36,8 +36,11 @@ function rethrowConstraint(error: unknown): never {
 /** Page size when `limit` is absent, as in paginate(). */
 const DEFAULT_PAGE_SIZE = 50;
 
-/** The searchable fields, each matching one prefix index (users_search_*_idx); mobile is compared as typed. */
-const SEARCHED = ['lower(u.email)', 'u.mobile', 'lower(u.given_name)', 'lower(u.family_name)', 'lower(u.name)'];
+/**
+ * The searchable fields, each with a prefix index (users_search_*_idx) that also holds
+ * (created_at, id): lower-cased copies kept by PostgreSQL, and mobile as typed.
+ */
+const SEARCHED = ['email_folded', 'mobile', 'given_name_folded', 'family_name_folded', 'name_folded'];
 
 /**
  * A search walks at most this many users per row asked for in page order before it
@@ -86,18 +89,20 @@ export class UsersRepository {
   async list(scope: { workspaceId: string; poolId: string }, filter: UserFilter): Promise<Page<User>> {
     const params: unknown[] = [scope.poolId, scope.workspaceId];
     const param = (value: unknown): string => bind(params, value);
-    const where = ['u.pool_id = $1', 'u.workspace_id = $2'];
-    if (filter.status) where.push(`u.status = ${param(filter.status)}`);
+    // The pool's users that pass the filters; the workspace is checked beside them.
+    const inPool = ['u.pool_id = $1'];
+    if (filter.status) inPool.push(`u.status = ${param(filter.status)}`);
     if (filter.groupId) {
-      where.push(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ${param(filter.groupId)} AND gm.user_id = u.id)`);
+      inPool.push(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ${param(filter.groupId)} AND gm.user_id = u.id)`);
     }
     if (filter.cursor) {
       const after = decodeCursor(filter.cursor);
-      where.push(`(u.created_at, u.id) > (${param(after.createdAt)}, ${param(after.id)})`);
+      inPool.push(`(u.created_at, u.id) > (${param(after.createdAt)}, ${param(after.id)})`);
     }
+    const where = ['u.workspace_id = $2', ...inPool];
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
     const rows = filter.search
-      ? await this.searchPage(where.join(' AND '), filter.search, limit + 1, params)
+      ? await this.searchPage({ where: where.join(' AND '), inPool: inPool.join(' AND ') }, filter.search, limit + 1, params)
       : await unpreparedQuery<User>(
           this.users.manager.connection,
           `SELECT ${this.userRows.columns} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
@@ -112,30 +117,42 @@ export class UsersRepository {
    * or a name starts with `search`, case-insensitively. Two ways to find them, and the
    * planner cannot tell which is cheaper, since it assumes matches are spread evenly over
    * page order: walking the users in page order pays off when matches are dense near the
-   * start, sorting all matches (from the prefix indexes) when they are few. It guessed
-   * wrong both ways at a million users (30 ms instead of 1.5). So the statement decides
-   * as it goes: it walks a bounded stretch, and sorts the matches only when the stretch
-   * held too few. Its text varies only with the filters, so it is a prepared statement.
+   * start, putting all matches in page order when they are few. It guessed wrong both
+   * ways at a million users (30 ms instead of 1.5). So the statement decides as it goes:
+   * it walks a bounded stretch, and only when that held too few matches does it take each
+   * field's matches (`inPool`: the filters without the workspace, which the indexes do
+   * not hold) from that field's index alone, without reading their rows, and read just
+   * the first `take` of them. Its text varies only with the filters, so it is a prepared
+   * statement.
    */
-  private searchPage(where: string, search: string, take: number, params: unknown[]): Promise<User[]> {
+  private searchPage(filters: { where: string; inPool: string }, search: string, take: number, params: unknown[]): Promise<User[]> {
     const param = (value: unknown): string => bind(params, value);
     const { from, to } = prefixRange(pgLower(search.toWellFormed()));
     const [fromParam, toParam] = [param(from), to === null ? null : param(to)];
-    const matches = `(${SEARCHED.map((field) => `${field} ~>=~ ${fromParam}${toParam ? ` AND ${field} ~<~ ${toParam}` : ''}`).join(' OR ')})`;
+    const inRange = (field: string) => `u.${field} ~>=~ ${fromParam}${toParam ? ` AND u.${field} ~<~ ${toParam}` : ''}`;
+    const matches = `(${SEARCHED.map(inRange).join(' OR ')})`;
     const [takeParam, walkParam] = [param(take), param(take * SEARCH_WALK_FACTOR)];
+    // A user matching on several fields comes once from each of their indexes: the first
+    // take × fields of them in page order hold the first `take` users.
+    const spanParam = param(take * SEARCHED.length);
+    const indexed = SEARCHED.map((field) => `SELECT u.created_at, u.id FROM users u WHERE ${filters.inPool} AND ${inRange(field)}`).join(' UNION ALL ');
     return preparedQuery<User>(
       this.users.manager.connection,
       `WITH walked AS MATERIALIZED (
-         SELECT u.* FROM (SELECT * FROM users u WHERE ${where} ORDER BY u.created_at, u.id LIMIT ${walkParam}) u
+         SELECT u.* FROM (SELECT * FROM users u WHERE ${filters.where} ORDER BY u.created_at, u.id LIMIT ${walkParam}) u
           WHERE ${matches} ORDER BY u.created_at, u.id LIMIT ${takeParam}),
+       sorted AS (
+         SELECT DISTINCT m.created_at, m.id FROM (
+           SELECT * FROM (${indexed}) m WHERE (SELECT count(*) FROM walked) < ${takeParam}
+            ORDER BY m.created_at, m.id LIMIT ${spanParam}) m
+          ORDER BY m.created_at, m.id LIMIT ${takeParam}),
        found AS (
          SELECT * FROM walked WHERE (SELECT count(*) FROM walked) = ${takeParam}
          UNION ALL
-         -- OFFSET 0 keeps the page order out of this subquery, so it collects the matches from the prefix indexes
-         (SELECT * FROM (SELECT * FROM users u WHERE ${where} AND ${matches} OFFSET 0) u
-           WHERE (SELECT count(*) FROM walked) < ${takeParam} ORDER BY u.created_at, u.id LIMIT ${takeParam}))
+         SELECT u.* FROM users u WHERE u.id IN (SELECT id FROM sorted) AND ${filters.where})
        SELECT ${this.userRows.columns} FROM found u ORDER BY u.created_at, u.id`,
       params,
+      { serial: { rowsAtMost: take } },
     );
   }
 
