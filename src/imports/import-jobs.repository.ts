@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
-import { ImportJob, ImportOptions } from './import-job.entity';
+import { ImportJob, ImportOptions, ImportStatus } from './import-job.entity';
 
 export interface StagedLine {
   line: number;
@@ -93,16 +93,26 @@ export class ImportJobsRepository {
     );
   }
 
-  /** A queued job is cancelled at once; a running one when its worker reaches the next chunk. */
-  async requestCancel(scope: Scope, id: string): Promise<void> {
-    await this.jobs.query(
-      `UPDATE import_jobs SET
-         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
-         cancel_requested = true, updated_at = now()
-       WHERE id = $1 AND pool_id = $2 AND workspace_id = $3 AND status IN ('queued', 'running')`,
+  /**
+   * A queued job is cancelled at once; a running one when its worker reaches the next chunk.
+   * Returns the job's status after the request (null when it is not in `scope`), read in
+   * the same statement, so a job that finishes meanwhile is never reported as cancellable.
+   */
+  async requestCancel(scope: Scope, id: string): Promise<ImportStatus | null> {
+    const [row] = await this.dataSource.query(
+      `WITH asked AS (
+         UPDATE import_jobs SET
+           status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+           finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+           cancel_requested = true, updated_at = now()
+         WHERE id = $1 AND pool_id = $2 AND workspace_id = $3 AND status IN ('queued', 'running')
+         RETURNING status)
+       SELECT status FROM asked
+       UNION ALL
+       SELECT status FROM import_jobs WHERE id = $1 AND pool_id = $2 AND workspace_id = $3 AND NOT EXISTS (SELECT 1 FROM asked)`,
       [id, scope.poolId, scope.workspaceId],
     );
+    return row?.status ?? null;
   }
 
   /**

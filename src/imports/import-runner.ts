@@ -17,6 +17,7 @@ import { passwordPolicyViolation } from '../users/user-fields';
 import { UserStatus } from '../users/user.entity';
 import { ImportJob } from './import-job.entity';
 import { ChunkCounts, ChunkOrderError, ImportJobsRepository, RecordError, StagedLine } from './import-jobs.repository';
+import { discardedLine } from './ndjson-to-copy';
 
 /** At most this many imports of one workspace run at once; more wait queued. */
 export const MAX_RUNNING_PER_WORKSPACE = 2;
@@ -243,13 +244,14 @@ export class ImportRunner {
     const errors: RecordError[] = [];
     const plaintext: { index: number; password: string }[] = [];
     for (const { line, data } of lines) {
-      if (data === null) {
-        errors.push({ line, identifier: null, code: 'line_too_long', message: 'the line is longer than 64 KB' });
+      const discarded = discardedLine(data);
+      if (discarded) {
+        errors.push({ line, identifier: null, ...discarded });
         continue;
       }
       let raw: unknown;
       try {
-        raw = JSON.parse(data);
+        raw = JSON.parse(data!);
       } catch {
         errors.push({ line, identifier: null, code: 'invalid_json', message: 'the line is not valid JSON' });
         continue;

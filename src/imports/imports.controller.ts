@@ -81,7 +81,10 @@ export class ImportsController {
 
   @Post(':job/cancel')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Cancel an import', description: 'A queued import stops at once; a running one after its current chunk. Records already imported stay.' })
+  @ApiOperation({
+    summary: 'Cancel an import',
+    description: 'A queued import stops at once; a running one after its current chunk. Records already imported stay. An import that already ended is answered as it is (its status says how it ended).',
+  })
   @ApiAcceptedResponse({ type: ImportJobResponse })
   @ApiProblems(404)
   cancel(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string): Promise<ImportJobResponse> {

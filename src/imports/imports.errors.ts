@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationFailedError } from '../platform/problem/app-error';
+import { BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class ImportNotFoundError extends NotFoundError {
   constructor() {
@@ -31,5 +31,12 @@ export class QueryOptionsWithJsonError extends ValidationFailedError {
       names.map((field) => ({ field, message: `${field} is read from the query only for NDJSON uploads; send it in the body's "options"` })),
       `The options of an application/json upload go in its body ({"users": [...], "options": {...}}); query parameters (${names.join(', ')}) are read only for NDJSON uploads. Nothing was stored.`,
     );
+  }
+}
+
+/** NDJSON is UTF-8 (as JSON is, RFC 8259 §8.1); a UTF-16 export would fail on every line after the 202. */
+export class NdjsonNotUtf8Error extends UnsupportedMediaTypeError {
+  constructor(what: string) {
+    super(`The upload is ${what}; NDJSON uploads must be UTF-8. Re-export the file as UTF-8 (without changing anything else) and send it again. Nothing was stored.`);
   }
 }

@@ -48,7 +48,11 @@ export class ImportsProcessor extends WorkerHost {
       }
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? IMPORT_ATTEMPTS);
       this.logger.error({ importId, attempt: job.attemptsMade + 1, err: (error as Error).message }, final ? 'Import failed for good' : 'Import attempt failed; will retry');
-      if (final) await this.repository.fail(importId, 'the import stopped on an unexpected error; the records committed so far are kept');
+      if (final) {
+        await this.repository.fail(importId, 'the import stopped on an unexpected error; the records committed so far are kept');
+        // A failed import is never resumed, so nothing reads its upload again.
+        await this.repository.dropStaging(importId);
+      }
       throw error;
     }
   }

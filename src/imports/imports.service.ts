@@ -8,12 +8,12 @@ import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { ValidationFailedError } from '../platform/problem/app-error';
 import { PoolsService } from '../pools/pools.service';
 import { ByteLimit, UploadTooLargeError } from './byte-limit';
-import { ImportErrorResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
+import { ImportErrorResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto, JsonImportOptionsDto } from './dto/import.dto';
 import { ImportJob, ImportOptions } from './import-job.entity';
 import { ImportJobsRepository } from './import-jobs.repository';
-import { EmptyImportError, ImportNotFoundError, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
+import { EmptyImportError, ImportNotFoundError, NdjsonNotUtf8Error, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
 import { ImportsProducer } from './imports.queue';
-import { NdjsonToCopy, recordsToCopy } from './ndjson-to-copy';
+import { NdjsonToCopy, NotUtf8UploadError, recordsToCopy } from './ndjson-to-copy';
 
 type Scope = { workspaceId: string; poolId: string };
 
@@ -51,6 +51,8 @@ export class ImportsService {
     await this.pools.rules(scope.workspaceId, scope.poolId);
     const maxBytes = this.config.imports.maxUploadBytes;
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new UploadTooLargeProblem(maxBytes);
+    const charset = charsetOf(req.headers['content-type']);
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new NdjsonNotUtf8Error(`declared as ${charset}`);
     try {
       return await this.stage(scope, options, async (copy, jobId) => {
         const lines = new NdjsonToCopy(jobId);
@@ -60,6 +62,7 @@ export class ImportsService {
       });
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw new UploadTooLargeProblem(maxBytes);
+      if (error instanceof NotUtf8UploadError) throw new NdjsonNotUtf8Error('UTF-16 (it starts with a UTF-16 byte order mark)');
       throw error;
     }
   }
@@ -82,13 +85,16 @@ export class ImportsService {
     return { items, nextCursor: rows.length > limit ? encodeLineCursor(items[items.length - 1].line) : null };
   }
 
+  /** Idempotent: an import that already ended (cancelled, completed or failed) is answered as it is. */
   async cancel(scope: Scope, id: string): Promise<ImportJobResponse> {
-    await this.require(scope, id);
-    await this.repository.requestCancel(scope, id);
+    const status = await this.repository.requestCancel(scope, id);
+    if (status === null) throw new ImportNotFoundError();
+    // No worker will read the upload of an import cancelled before it started.
+    if (status === 'cancelled') await this.repository.dropStaging(id);
     return this.get(scope, id);
   }
 
-  private async stage(scope: Scope, dto: ImportOptionsDto | undefined, write: (copy: Writable, jobId: string) => Promise<number>): Promise<ImportJobResponse> {
+  private async stage(scope: Scope, dto: JsonImportOptionsDto | undefined, write: (copy: Writable, jobId: string) => Promise<number>): Promise<ImportJobResponse> {
     const options: ImportOptions = { onConflict: dto?.onConflict ?? 'skip', sendInvitations: dto?.sendInvitations ?? false };
     const id = await this.repository.createStaged(scope, options, write);
     await this.producer.enqueue([id]);
@@ -100,6 +106,12 @@ export class ImportsService {
     if (!job) throw new ImportNotFoundError();
     return job;
   }
+}
+
+/** The `charset` parameter of a Content-Type, lower-cased, or null when there is none. */
+function charsetOf(contentType: string | undefined): string | null {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return match ? match[1].toLowerCase() : null;
 }
 
 function encodeLineCursor(line: number): string {

@@ -3,10 +3,38 @@ import { Transform, TransformCallback } from 'node:stream';
 export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 const NUL = 0x00;
-/** The `data` stored for a discarded line, in COPY text format. */
+/**
+ * The `data` stored for a discarded line, in COPY text format. None can be a kept line's:
+ * kept lines are trimmed and never empty.
+ */
 const TOO_LONG = '\\N';
 const NOT_JSON = '';
-type DiscardMarker = typeof TOO_LONG | typeof NOT_JSON;
+const NOT_UTF8 = ' ';
+type DiscardMarker = typeof TOO_LONG | typeof NOT_JSON | typeof NOT_UTF8;
+
+/** Why a staged line was discarded (its stored marker), or null for a line kept as sent. */
+export function discardedLine(data: string | null): { code: 'line_too_long' | 'invalid_json'; message: string } | null {
+  if (data === null) return { code: 'line_too_long', message: `the line is longer than ${MAX_LINE_BYTES / 1024} KB` };
+  if (data === NOT_JSON) return { code: 'invalid_json', message: 'the line is not valid JSON (it holds a NUL byte)' };
+  if (data === NOT_UTF8) return { code: 'invalid_json', message: 'the line is not valid UTF-8 (re-export the file as UTF-8)' };
+  return null;
+}
+
+/** The upload is UTF-16 (it starts with that byte order mark): every line would be an error, so the whole upload is refused. */
+export class NotUtf8UploadError extends Error {}
+
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+
+/** Refuses bytes that are not UTF-8 instead of replacing them: a Latin-1 "José" must not be stored as "Jos\uFFFD". */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function copyEscape(text: string): string {
@@ -18,8 +46,9 @@ function copyEscape(text: string): string {
  * without ever holding more than one line: blank lines are skipped (their numbers
  * still count, so errors point at the right line). A line PostgreSQL could not or
  * should not hold has its bytes discarded and a marker stored instead, which becomes
- * that line's error: NULL for a line over 64 KB, and '' (never valid JSON) for a line
- * with a raw NUL byte, which `text` refuses and which is invalid JSON anyway.
+ * that line's error (see discardedLine): NULL for a line over 64 KB, '' (never valid
+ * JSON) for a line with a raw NUL byte, which `text` refuses and which is invalid JSON
+ * anyway, and ' ' for a line that is not UTF-8.
  */
 export class NdjsonToCopy extends Transform {
   /** Records (non-blank lines) seen so far. */
@@ -27,6 +56,8 @@ export class NdjsonToCopy extends Transform {
   private line = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Whether the upload's first bytes (where a byte order mark would be) have passed. */
+  private seenBytes = false;
   /** Set once the current line is discarded: what its row stores instead. */
   private discarded: DiscardMarker | null = null;
 
@@ -35,6 +66,8 @@ export class NdjsonToCopy extends Transform {
   }
 
   _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (!this.seenBytes && UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) return done(new NotUtf8UploadError());
+    this.seenBytes ||= chunk.length > 0;
     let start = 0;
     const out: string[] = [];
     for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
@@ -71,7 +104,8 @@ export class NdjsonToCopy extends Transform {
 
   private endLine(out: string[]): void {
     this.line += 1;
-    const data = this.discarded ?? copyEscape(Buffer.concat(this.pending, this.pendingBytes).toString('utf8').trim());
+    const text = this.discarded === null ? decodeUtf8(Buffer.concat(this.pending, this.pendingBytes)) : null;
+    const data = this.discarded ?? (text === null ? NOT_UTF8 : copyEscape(text.trim()));
     if (this.discarded !== null || data) {
       this.records += 1;
       out.push(`${this.jobId}\t${this.line}\t${data}\n`);

@@ -20,6 +20,11 @@ describe('parseImportRecord', () => {
     expect(problem).toEqual({ code: 'invalid_record', message: `${field} must not contain NUL characters or unpaired surrogates` });
   });
 
+  it('trims a password hash copied with its line end', () => {
+    const hash = '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
+    expect(parseImportRecord({ email: 'ada@example.com', passwordHash: ` ${hash}\r\n` }).record?.passwordHash).toBe(hash);
+  });
+
   it('reports an email with a lone surrogate instead of throwing', () => {
     expect(parseImportRecord({ email: `x${LONE}@example.com` }).problem?.message).toContain('email');
   });

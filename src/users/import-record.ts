@@ -71,7 +71,8 @@ export function parseImportRecord(raw: unknown): ParsedRecord {
       attributes: r.attributes == null ? undefined : (r.attributes as Record<string, unknown>),
       groups: r.groups == null ? undefined : [...new Set((r.groups as string[]).map((g) => g.trim()))],
       password: text(r.password),
-      passwordHash: text(r.passwordHash),
+      // Hashes copied from a tool's output often end in a newline; no format holds whitespace.
+      passwordHash: r.passwordHash == null ? undefined : String(r.passwordHash).trim(),
     },
   };
 }

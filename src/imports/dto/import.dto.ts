@@ -4,8 +4,8 @@ import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from '
 import { ImportRecord } from '../../users/dto/import-record.dto';
 import { ImportStatus } from '../import-job.entity';
 
-/** As query parameters with an NDJSON upload; a JSON body carries them in its `options`. */
-export class ImportOptionsDto {
+/** The options of a JSON upload (its `options`); typed JSON, so `sendInvitations` must be a boolean. */
+export class JsonImportOptionsDto {
   /** What to do with a record that matches an existing user (by externalId, then email); `skip` when left out. @example "skip" */
   @IsOptional()
   @IsIn(['skip', 'update', 'fail'])
@@ -13,9 +13,17 @@ export class ImportOptionsDto {
 
   /** Email an invitation to every imported user without a password or hash (false when left out). @example false */
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   sendInvitations?: boolean;
+}
+
+/** The same options as query parameters of an NDJSON upload, where every value is text. */
+export class ImportOptionsDto extends JsonImportOptionsDto {
+  /** Email an invitation to every imported user without a password or hash (false when left out). @example false */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  override sendInvitations?: boolean;
 }
 
 export class JsonImportDto {
@@ -30,8 +38,8 @@ export class JsonImportDto {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => ImportOptionsDto)
-  options?: ImportOptionsDto;
+  @Type(() => JsonImportOptionsDto)
+  options?: JsonImportOptionsDto;
 }
 
 export class ImportJobResponse {

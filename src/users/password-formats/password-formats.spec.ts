@@ -11,7 +11,8 @@ import { checkHash, DEFAULT_LIMITS, detectFormat, MAX_HASH_LENGTH, PasswordForma
  *   scrypt:        passlib 1.7.4 (`scrypt.hash`), one made with node:crypto in passlib's
  *                  form and checked with passlib.scrypt.verify
  *   PBKDF2:        passlib 1.7.4 (`pbkdf2_sha1` writes `$pbkdf2$`), the `$pbkdf2-sha1$` one
- *                  with node:crypto + ab64, its `$pbkdf2$` twin checked by passlib
+ *                  with node:crypto + ab64, its `$pbkdf2$` twin checked by passlib; the
+ *                  512-bit (Keycloak) keys with Python's hashlib.pbkdf2_hmac + ab64
  *   Django:        passlib's django_pbkdf2_sha256, one by node:crypto checked by passlib
  *   SHA-crypt:     `openssl passwd -5` / `-6` (OpenSSL 3.0.19, with `-salt 'rounds=N$…'`
  *                  for explicit rounds), glibc/libxcrypt crypt(3) via Python's crypt module,
@@ -132,6 +133,8 @@ const TABLES: Record<PasswordFormatId, FormatTable> = {
       { password: P1, hash: '$pbkdf2$1000$ci7lvLfWuldK6b2XUmoNoQ$QoKvUNE5TsSmB8Db4u.60oBEDpA' },
       { password: P2, hash: '$pbkdf2$1000$udc6Z0xpLcXYG2NsbQ0BQA$DcaeiCqHPa4DPO2hMQut50zlN1o' },
       { password: P3, hash: '$pbkdf2-sha1$1200$KMIc0S8Top9NaFd19KG8dw$.0uCf/bDyT9qOKVt9rNkPxZwijo' },
+      // Keycloak's 512-bit key (four SHA-1 blocks), in passlib's form.
+      { password: P1, hash: '$pbkdf2$20000$ci7lvLfWuldK6b2XUmoNoQ$6ehzNgWnV68zk5Jr5GfHCsbnaGbnU09eYNggooYqTKUFieQ8UbK9fzCN8pIHRah.BfdgGcAk79FGqbZ3cqN1KA' },
     ],
     malformed: [
       '$pbkdf2$1000$ci7lvLfWuldK6b2XUmoNoQ',
@@ -149,6 +152,8 @@ const TABLES: Record<PasswordFormatId, FormatTable> = {
       { password: P1, hash: '$pbkdf2-sha256$1000$e./d29s755zTWuv9/7.X8g$3zYYA7ZIWCy4PKVGRD/qK2zdPFGJU1Cnl5Eqpfq1hOE' },
       { password: P2, hash: '$pbkdf2-sha256$1000$DgGg1Nrb.9.b8z7HeG.NkQ$bV0IayPpPCVaakssSl9w2PYLTwPveGEC10zOe6AsXTk' },
       { password: P3, hash: '$pbkdf2-sha256$1000$yXmvtRYC4Pyfc26t1TrnHA$xE9YmNaYoCKeoimxyyk2ymH06gN/1cf0d/WanqmZ0AA' },
+      // Keycloak's pbkdf2-sha256: 27,500 iterations, a 512-bit key.
+      { password: P1, hash: '$pbkdf2-sha256$27500$ci7lvLfWuldK6b2XUmoNoQ$OcXfX3zMoy5Y/f4wtmLef8zVtyvzSZE0Lab4IUkeXhX5qa6T1cOXIei0fWqB/JSKo7ZDjhUgJy4NN1UBSwgg9Q' },
     ],
     malformed: [
       '$pbkdf2-sha256$1000$e./d29s755zTWuv9/7.X8g$3zYYA7ZIWCy4PKVGRD/qK2zdPFGJU1Cnl5Eqpfq1hOE$',
@@ -158,6 +163,8 @@ const TABLES: Record<PasswordFormatId, FormatTable> = {
       '$pbkdf2-sha256$1000$ci7lvLfWuldK6b2XUmoNoQ$QoKvUNE5TsSmB8Db4u.60oBEDpA',
       '$pbkdf2-sha256$99999999999$e./d29s755zTWuv9/7.X8g$3zYYA7ZIWCy4PKVGRD/qK2zdPFGJU1Cnl5Eqpfq1hOE',
       '$pbkdf2-sha256$1e6$e./d29s755zTWuv9/7.X8g$3zYYA7ZIWCy4PKVGRD/qK2zdPFGJU1Cnl5Eqpfq1hOE',
+      // Two key blocks at more than half the iteration cap: over the work limit.
+      '$pbkdf2-sha256$1000001$ci7lvLfWuldK6b2XUmoNoQ$UyDyPamQyo3YU2VBe0NAnjl79iRweIFqqL7tduWExAIVPi2ZNRSgu.XDwWMJVEeiLUAaGAmA2qffKwOR71/GZw',
     ],
   },
   'pbkdf2-sha512': {

@@ -8,6 +8,8 @@ const pbkdf2Async = promisify(pbkdf2);
 
 type Digest = 'sha1' | 'sha256' | 'sha512';
 const DIGEST_BYTES: Record<Digest, number> = { sha1: 20, sha256: 32, sha512: 64 };
+/** Keycloak derives 512 bits whatever the digest; a team leaving it writes them in passlib's form. */
+const KEYCLOAK_KEY_BYTES = 64;
 
 interface Pbkdf2Params {
   digest: Digest;
@@ -22,17 +24,20 @@ async function derive(password: string, { digest, iterations, salt, expected }: 
   return constantTimeEqual(computed, expected);
 }
 
-function checkIterations(text: string, limits: PasswordFormatLimits): number | Refused {
+/** `blocks`: digest-sized blocks of the derived key; each costs the iterations again. */
+function checkIterations(text: string, limits: PasswordFormatLimits, blocks = 1): number | Refused {
   const iterations = parsePositiveInt(text);
   if (iterations === null) return new Refused('malformed PBKDF2 iteration count');
   if (iterations > limits.pbkdf2Iterations) return new Refused(`PBKDF2 iterations ${iterations} are over the limit ${limits.pbkdf2Iterations}`);
+  if (iterations * blocks > limits.pbkdf2Iterations) return new Refused(`PBKDF2 work (iterations × key blocks) ${iterations * blocks} is over the limit ${limits.pbkdf2Iterations}`);
   return iterations;
 }
 
 /**
  * passlib's PBKDF2: `$pbkdf2-sha256$<rounds>$<salt>$<checksum>`, salt and checksum in
  * passlib's "adapted base64" (ab64: `.` for `+`, no padding), the checksum as long as the
- * digest. passlib writes SHA-1 as `$pbkdf2$`; `$pbkdf2-sha1$` is accepted as well.
+ * digest, or 64 bytes as Keycloak derives. passlib writes SHA-1 as `$pbkdf2$`;
+ * `$pbkdf2-sha1$` is accepted as well.
  */
 function passlibPbkdf2(digest: Digest, idents: string[], limits: PasswordFormatLimits): PasswordFormat {
   return defineFormat<Pbkdf2Params>({
@@ -43,12 +48,13 @@ function passlibPbkdf2(digest: Digest, idents: string[], limits: PasswordFormatL
       if (!ident) return null;
       const parts = hash.slice(ident.length).split('$');
       if (parts.length !== 3) return new Refused('malformed PBKDF2 string');
-      const iterations = checkIterations(parts[0], limits);
-      if (iterations instanceof Refused) return iterations;
       const salt = decodeAdaptedBase64(parts[1]);
       const expected = decodeAdaptedBase64(parts[2]);
+      const lengths = [...new Set([DIGEST_BYTES[digest], KEYCLOAK_KEY_BYTES])];
+      if (!expected || !lengths.includes(expected.length)) return new Refused(`PBKDF2 checksum must be ${lengths.join(' or ')} bytes of ab64`);
+      const iterations = checkIterations(parts[0], limits, Math.ceil(expected.length / DIGEST_BYTES[digest]));
+      if (iterations instanceof Refused) return iterations;
       if (!salt || salt.length > 1024) return new Refused('malformed PBKDF2 salt');
-      if (!expected || expected.length !== DIGEST_BYTES[digest]) return new Refused(`PBKDF2 checksum must be ${DIGEST_BYTES[digest]} bytes of ab64`);
       return { digest, iterations, salt, expected };
     },
     verify: derive,
