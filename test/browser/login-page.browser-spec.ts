@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { Browser, Page, Response } from 'playwright-core';
 import { connectPool, createPool, createUser, createWorkspace, pkceAuthorization } from '../factories';
+import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
 import { escapeRegExp, expectOnlyLoopback, isFocused, launchChromium, openBrowser, screenshot, submitForm , startCallbackServer } from './support/chromium';
 
@@ -19,6 +20,7 @@ const LOCKOUT_ATTEMPTS = 3;
 
 describe('hosted login page in Chromium', () => {
   let t: TestApp;
+  let smtp: SmtpSink;
   let browser: Browser;
   let callback: Server;
   let redirectUri: string;
@@ -29,7 +31,8 @@ describe('hosted login page in Chromium', () => {
   let applicationName: string;
 
   beforeAll(async () => {
-    [t, browser, callback] = await Promise.all([startTestApp({}, { listen: true }), launchChromium(), startCallbackServer()]);
+    smtp = await new SmtpSink().start();
+    [t, browser, callback] = await Promise.all([startTestApp({ SMTP_URL: smtp.url }, { listen: true }), launchChromium(), startCallbackServer()]);
     redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws, { lockout: { maxFailedAttempts: LOCKOUT_ATTEMPTS, durationSeconds: 600 } })).id;
@@ -47,7 +50,7 @@ describe('hosted login page in Chromium', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([browser?.close(), t?.close(), callback && new Promise((resolve) => callback.close(resolve))]);
+    await Promise.all([browser?.close(), t?.close(), smtp?.stop(), callback && new Promise((resolve) => callback.close(resolve))]);
   });
 
   /** An authorization request with PKCE, as a relying party would build it. */
@@ -161,6 +164,45 @@ describe('hosted login page in Chromium', () => {
       expect(locked).toEqual(wrong);
       const state = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).expect(200);
       expect(state.body.lockedUntil).not.toBeNull();
+
+      expectOnlyLoopback(requests);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('leads from "Forgot your password?" to the emailed link and back to the same sign-in, which then takes the new password', async () => {
+    const user = await createUser(t, ws, pool, { email: 'grace@example.com' });
+    const { context, page, requests } = await openBrowser(browser);
+    try {
+      await page.goto((await authorization()).url.href);
+      const loginUrl = page.url();
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await page.waitForURL(`${loginUrl}/forgot-password`);
+      expect(await page.title()).toBe('Reset your password');
+      await expect(isFocused(page, 'Email')).resolves.toBe(true);
+      await page.getByLabel('Email').fill(user.email);
+      await screenshot(page, 'forgot-password.png');
+
+      const sent = await submitForm(page, 'Send me a link');
+      expect(sent.status()).toBe(200);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Check your email');
+
+      // The emailed link, opened beside the sign-in (as from a mail client).
+      const mail = await smtp.waitFor((m) => m.to.includes(user.email) && /Reset your/.test(m.subject));
+      const link = mail.links.find((l) => l.includes('/self-service/reset-password?token='))!;
+      const mailTab = await context.newPage();
+      await mailTab.goto(link);
+      await mailTab.getByLabel('New password').fill('a brand new passphrase');
+      expect((await submitForm(mailTab, 'Change my password')).status()).toBe(200);
+      await expect(mailTab.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Password changed');
+
+      await page.getByRole('link', { name: 'Back to sign in' }).click();
+      await page.waitForURL(loginUrl);
+      const done = await submit(page, user.email, 'a brand new passphrase');
+      expect(done.status()).toBe(303);
+      await page.waitForURL((u) => u.href.startsWith(redirectUri));
+      expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
 
       expectOnlyLoopback(requests);
     } finally {
