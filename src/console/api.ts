@@ -277,5 +277,6 @@ export function paths(ws: string) {
     provider: (id: string) => `${base}/identity-providers/${encodeURIComponent(id)}`,
     applications: `${base}/applications`,
     application: (id: string) => `${base}/applications/${encodeURIComponent(id)}`,
+    rotateSecret: (id: string) => `${base}/applications/${encodeURIComponent(id)}/rotate-secret`,
   };
 }

@@ -349,12 +349,23 @@ describe('admin console in Chromium', () => {
       await credentials.getByRole('button', { name: /done/ }).click();
       await credentials.waitFor({ state: 'detached' });
       await expect(main.textContent()).resolves.not.toContain(clientSecret);
+
+      // A leaked secret is rotated in place: a new one, shown once; the old one is refused from now on.
+      await page.getByRole('button', { name: 'Rotate secret' }).click();
+      await page.getByRole('button', { name: 'Yes, rotate secret' }).click();
+      await credentials.waitFor();
+      await expect(credentials.getByRole('heading').textContent()).resolves.toBe('Acme Portal has a new secret');
+      const rotatedSecret = (await credentials.locator('.client-secret code').textContent())!;
+      expect(rotatedSecret).toMatch(/^sec_/);
+      expect(rotatedSecret).not.toBe(clientSecret);
+      await credentials.getByRole('button', { name: /done/ }).click();
+      await credentials.waitFor({ state: 'detached' });
       await page.getByRole('link', { name: 'Users' }).click();
       await expect(page.locator('.pool-list > li', { hasText: 'Customers' }).textContent()).resolves.toContain('Sign-in connected');
       await expect(page.locator('.pool-list > li', { hasText: 'Customers' }).getByRole('note').count()).resolves.toBe(0);
 
       // 10. Each user signs in through the hosted login page, in a browser of their own.
-      const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+      const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(rotatedSecret), { execute: [oidc.allowInsecureRequests] });
       const graceUser = await userByEmail(t, ws, pool, GRACE.email);
       for (const [who, id] of [
         [ADA, adaUser.id],

@@ -177,9 +177,23 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
 
   const list = h('div');
   const item = (app: Application): HTMLElement => {
-    const remove = h('div');
-    mount(
-      remove,
+    const actions = h('div', { class: 'actions' });
+    const problems = h('div');
+    const fail = (error: unknown): void => mount(problems, problemBox(error));
+    if (app.tokenEndpointAuthMethod !== 'none') {
+      actions.append(
+        confirmButton(
+          'Rotate secret',
+          `Give ${app.name} a new client secret? The current one stops working at once; tokens already issued stay valid.`,
+          async () => {
+            showCredentials(await api.post<Application>(p.rotateSecret(app.id), {}), `${app.name} has a new secret`);
+            ctx.announce(`${app.name} has a new client secret. Copy it now; it is shown only once.`);
+          },
+          fail,
+        ),
+      );
+    }
+    actions.append(
       confirmButton(
         'Delete',
         `Delete ${app.name}? It can no longer sign users in or refresh their tokens.`,
@@ -188,7 +202,7 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
           ctx.flash(`Application ${app.name} deleted.`);
           ctx.refresh();
         },
-        (error) => remove.append(problemBox(error)),
+        fail,
       ),
     );
     const redirects = app.redirectUris.length ? h('ul', { class: 'plain' }, app.redirectUris.map((uri) => h('li', null, h('code', null, uri)))) : '—';
@@ -204,8 +218,35 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
         h('div', null, h('dt', null, 'Redirect URIs'), h('dd', null, redirects)),
         h('div', null, h('dt', null, 'Client type'), h('dd', null, app.tokenEndpointAuthMethod === 'none' ? 'Public (no secret, PKCE)' : `Confidential (${app.tokenEndpointAuthMethod})`)),
       ),
-      remove,
+      actions,
+      problems,
     );
+  };
+
+  /** The one time a client secret is on screen: at creation and after a rotation. */
+  const showCredentials = (app: Application, heading: string): void => {
+    const title = h('h3', { tabindex: -1 }, heading);
+    mount(
+      created,
+      h(
+        'div',
+        { class: 'notice notice-success secret', role: 'region', 'aria-label': `${app.name} credentials` },
+        title,
+        app.clientSecret
+          ? h('p', null, h('strong', null, 'Copy the client secret now: '), 'it is shown only this once and cannot be read again. Store it in your application’s secret configuration.')
+          : h('p', null, 'A public client has no secret: it proves itself with PKCE.'),
+        h(
+          'dl',
+          { class: 'facts' },
+          h('div', null, h('dt', null, 'Client ID'), h('dd', { class: 'client-id' }, copyable(app.clientId))),
+          app.clientSecret && h('div', null, h('dt', null, 'Client secret'), h('dd', { class: 'client-secret' }, copyable(app.clientSecret, 'Copy secret'))),
+          h('div', null, h('dt', null, 'Issuer'), h('dd', null, copyable(app.issuer || issuer))),
+          h('div', null, h('dt', null, 'Discovery URL'), h('dd', null, copyable(discovery))),
+        ),
+        h('button', { type: 'button', class: 'secondary', onclick: () => ctx.refresh() }, 'I have copied it — done'),
+      ),
+    );
+    title.focus();
   };
   const renderList = (applications: Application[]): void =>
     mount(list, applications.length ? h('ul', { class: 'app-list' }, applications.map(item)) : h('p', null, 'No application yet.'));
@@ -253,28 +294,7 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
         tokenEndpointAuthMethod: text(form, 'tokenEndpointAuthMethod'),
       });
       form.reset();
-      const title = h('h3', { tabindex: -1 }, `${app.name} is created`);
-      mount(
-        created,
-        h(
-          'div',
-          { class: 'notice notice-success secret', role: 'region', 'aria-label': `${app.name} credentials` },
-          title,
-          app.clientSecret
-            ? h('p', null, h('strong', null, 'Copy the client secret now: '), 'it is shown only this once and cannot be read again. Store it in your application’s secret configuration.')
-            : h('p', null, 'A public client has no secret: it proves itself with PKCE.'),
-          h(
-            'dl',
-            { class: 'facts' },
-            h('div', null, h('dt', null, 'Client ID'), h('dd', { class: 'client-id' }, copyable(app.clientId))),
-            app.clientSecret && h('div', null, h('dt', null, 'Client secret'), h('dd', { class: 'client-secret' }, copyable(app.clientSecret, 'Copy secret'))),
-            h('div', null, h('dt', null, 'Issuer'), h('dd', null, copyable(app.issuer || issuer))),
-            h('div', null, h('dt', null, 'Discovery URL'), h('dd', null, copyable(discovery))),
-          ),
-          h('button', { type: 'button', class: 'secondary', onclick: () => ctx.refresh() }, 'I have copied it — done'),
-        ),
-      );
-      title.focus();
+      showCredentials(app, `${app.name} is created`);
       renderList(await listAll<Application>(p.applications));
       ctx.announce(`Application ${app.name} created. Copy its client secret now; it is shown only once.`);
     },
