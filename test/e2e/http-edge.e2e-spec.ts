@@ -54,6 +54,16 @@ describe('HTTP edge cases', () => {
       }
     });
 
+    it('answers 400 to a body that is not UTF-8 (a Latin-1 "José") instead of storing it altered', async () => {
+      const latin1 = Buffer.from('{"name": "Jos\u00e9"}', 'latin1');
+      // As bytes: supertest would serialise a Buffer under a JSON content type.
+      const res = await raw('post', '/v1/workspaces', 'application/json', latin1).serialize((bytes: Buffer) => bytes as unknown as string);
+      expectProblem(res, 400);
+      expect(res.body.detail).toMatch(/UTF-8/);
+      const list = await t.root('get', '/v1/workspaces?limit=200').expect(200);
+      expect(list.text).not.toContain('Jos\ufffd');
+    });
+
     it('answers 413 to a body over 10 MB, and accepts one just under', async () => {
       const big = JSON.stringify({ name: 'x', description: 'y'.repeat(10 * 1024 * 1024) });
       const res = await raw('post', '/v1/workspaces', 'application/json', big);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
 import { Logger } from '@nestjs/common';
+import { isUtf8 } from 'node:buffer';
 import { redactUrlSecrets } from '../logging/logging.module';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
 import { problemFromAppError, writeProblem } from '../problem/problem';
@@ -32,6 +33,8 @@ function toAppError(error: BodyParserError): AppError {
   switch (error.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(`The body is larger than ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MB. Send less per request (bulk imports accept NDJSON of any size).`);
+    case 'encoding.invalid':
+      return new BadRequestError('The body is not valid UTF-8, which JSON must be. Re-encode it (from Latin-1 or Windows-1252, say) and send it again.');
     case 'entity.parse.failed':
       return new BadRequestError('The body is not valid JSON. Check quoting, commas and brackets.');
     case 'charset.unsupported':
@@ -40,6 +43,14 @@ function toAppError(error: BodyParserError): AppError {
     default:
       return new BadRequestError('The body could not be read.');
   }
+}
+
+/**
+ * The parser would decode bytes that are not UTF-8 into U+FFFD and carry on, so a
+ * Latin-1 "José" would be stored as "Jos\uFFFD": refused instead, with nothing written.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('the body is not UTF-8'), { type: 'encoding.invalid', status: 400 });
 }
 
 /** Answers a body the parser refused with a problem, and logs it. */
@@ -57,7 +68,7 @@ export function refuseBody(req: Request, res: Response, error: AppError): void {
  * media types (streams, forms) are listed in `passThrough` and parse their own bodies.
  */
 export function jsonBody(passThrough: (req: Request) => boolean): RequestHandler {
-  const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true });
+  const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true, verify: refuseInvalidUtf8 });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || passThrough(req)) return next();
     const fail = (error: AppError) => refuseBody(req, res, error);
