@@ -74,6 +74,7 @@ export async function builtServer(): Promise<string> {
   return snapshot;
 }
 
+/** A port nobody listens on right now, so PUBLIC_URL can be known before the app starts. */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();

@@ -1,9 +1,11 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './server-process';
+
+export { freePort };
 
 /**
  * Real service processes for fault tests: a private build of the current source, the
@@ -35,17 +37,6 @@ export async function privateBuild(): Promise<PrivateBuild> {
     throw new Error(`tsc failed: ${(error as { stdout?: string }).stdout ?? (error as Error).message}`);
   }
   return { main: join(dir, 'dist/src/main.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 export interface ServiceProcess {

@@ -1,12 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/platform/config/config';
 import { databaseUrl, runPrefix, templateName, withAdmin } from './databases';
+import { freePort } from './server-process';
+
+export { freePort };
 
 export const ROOT_KEY = 'test-root-key-0123456789abcdefghijklmnop';
 
@@ -20,15 +21,6 @@ export interface TestApp {
   /** With `listen`: where the app answers, also its PUBLIC_URL (issuers live under it). */
   baseUrl: string;
   close: () => Promise<void>;
-}
-
-/** A port nobody listens on right now, so PUBLIC_URL can be known before the app starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A fresh database cloned from the run's migrated template. */
