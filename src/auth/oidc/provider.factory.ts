@@ -15,6 +15,7 @@ import { adapterFor } from './oidc.adapter';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
 import { PASSWORD_GRANT_PARAMETERS, passwordGrant } from './password.grant';
 import { ACCESS_TOKEN_TTL_SECONDS, resourceServerInfo } from './resource-server';
+import { jwtRevocation } from './revocation';
 
 export interface IssuerDeps {
   workspaceId: string;
@@ -64,6 +65,8 @@ export function buildProvider(deps: IssuerDeps): Provider {
     claims: SCOPE_CLAIMS,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    // The methods an application can be registered with (API.md); discovery lists these alone.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     discovery: { claim_types_supported: ['normal'], userinfo_endpoint: `${deps.issuer}/userinfo` } as Configuration['discovery'],
     // RFC 7636: PKCE (S256 only) required for public clients, optional for confidential ones.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
@@ -80,8 +83,11 @@ export function buildProvider(deps: IssuerDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 9449 binds an access token to a key, and every place that accepts one must check
+      // the proof: our userinfo and the APIs verifying the JWT offline take Bearer tokens only.
+      dPoP: { enabled: false },
       // RFC 7662 (who may: mayIntrospect; JWT access tokens: jwtIntrospection below) and
-      // RFC 7009, revocation by the token's own client only.
+      // RFC 7009, revocation by the token's own client only (JWT access tokens: jwtRevocation).
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => mayIntrospect(client, token) },
       revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
       // Our own userinfo endpoint accepts the JWT access tokens (see userinfo.ts).
@@ -96,10 +102,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = renderPage(
-            'Sign out',
-            `<h1>Sign out?</h1>\n${form}\n<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`,
-          );
+          ctx.body = hintNamesSignedInUser(ctx) ? signOutAtOnce(form) : askToSignOut(form);
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.body = renderMessagePage('Signed out', 'You have been signed out. You can close this window.');
@@ -120,7 +123,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
       // and the interaction. The signed-in user simply gets a new grant instead.
       const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId });
-      const scope = String(oidc.params?.scope ?? 'openid');
+      const scope = withSilentOfflineAccess(ctx);
       grant.addOIDCScope(scope);
       for (const resource of Object.keys(oidc.resourceServers ?? {})) grant.addResourceScope(resource, scope);
       await grant.save();
@@ -135,15 +138,17 @@ export function buildProvider(deps: IssuerDeps): Provider {
 
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
-  provider.use(keycloakCompatibility);
+  provider.use(unauthorizedClientAtToken);
+  const accessTokenKeySet = accessTokenKeys(deps.keys.jwks.keys);
   provider.use(
     jwtIntrospection({
       workspaceId: deps.workspaceId,
       issuer: deps.issuer,
-      keys: accessTokenKeys(deps.keys.jwks.keys),
+      keys: accessTokenKeySet,
       sources: { accounts: deps.accounts, clients: deps.clients, grants: deps.store },
     }),
   );
+  provider.use(jwtRevocation({ workspaceId: deps.workspaceId, issuer: deps.issuer, keys: accessTokenKeySet, grants: deps.store }));
   provider.on('server_error', (ctx, error) => logServerError(deps.workspaceId, ctx, error));
   provider.registerGrantType(
     'password',
@@ -157,6 +162,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
     PASSWORD_GRANT_PARAMETERS,
   );
   urlsUnderIssuer(provider);
+  promptsAsKeycloakReadsThem(provider);
   unauthorizedClientAtAuthorization(provider);
   // The client's `client_secret` metadata holds the secret's SHA-256 (applications
   // store no secret), so authentication compares hashes, in constant time.
@@ -193,6 +199,79 @@ function unauthorizedClientAtAuthorization(provider: Provider): void {
   };
 }
 
+/**
+ * RP-initiated logout with an `id_token_hint` (checked by oidc-provider: signed by this
+ * issuer for the application) that names the signed-in user: Keycloak, Auth0 and Cognito
+ * sign out at once, without asking, and so does this issuer. Another user's hint, or none,
+ * could come from any page that links here, so the user is asked.
+ */
+function hintNamesSignedInUser(ctx: KoaContextWithOIDC): boolean {
+  const hint = ctx.oidc.entities.IdTokenHint as { payload?: { sub?: unknown } } | undefined;
+  return hint?.payload?.sub !== undefined && hint.payload.sub === ctx.oidc.session?.accountId;
+}
+
+/** oidc-provider's sign-out form (`op.logoutForm`, carrying its xsrf), to be confirmed with a click. */
+function askToSignOut(form: string): string {
+  return renderPage('Sign out', `<h1>Sign out?</h1>\n${form}\n<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`);
+}
+
+/** The same form, confirmed and sent by the page itself, as oidc-provider's form_post pages are (a button without JavaScript). */
+function signOutAtOnce(form: string): string {
+  const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Sign out</button></noscript></form>');
+  return renderPage('Signing out', `<h1>Signing out…</h1>\n${confirmed}\n<script>document.getElementById('op.logoutForm').submit()</script>`);
+}
+
+/** Whether an authorization request's `scope` asks for a refresh token. */
+function asksOfflineAccess(scope: unknown): boolean {
+  return typeof scope === 'string' && scope.split(' ').includes('offline_access');
+}
+
+/**
+ * The prompts an authorization request asks for, read as Keycloak, Cognito and Auth0 read
+ * them, however the request arrives (query, form post, pushed authorization request):
+ * - OIDC Core §11 honours `offline_access` only with `prompt=consent`, and oidc-provider
+ *   drops it otherwise; those servers hand out the refresh token anyway. Consent is
+ *   implicit here (first-party apps), so asking for it costs one invisible redirect:
+ *   `offline_access` counts as `consent`, whatever else is prompted for. `none` must stand
+ *   alone (OIDC Core §3.1.2.1): a silent request keeps its `offline_access` through
+ *   withSilentOfflineAccess instead.
+ * - `select_account` (a relying party's "switch account"): a browser holds one session
+ *   per issuer here, so choosing another account is signing in again; it counts as
+ *   `login`, as Keycloak shows its login page for it, where oidc-provider refuses it.
+ */
+function promptsAsKeycloakReadsThem(provider: Provider): void {
+  const { prototype } = provider.OIDCContext;
+  const requestedPrompts = Object.getOwnPropertyDescriptor(prototype, 'prompts')!.get!;
+  Object.defineProperty(prototype, 'prompts', {
+    configurable: true,
+    get(this: KoaContextWithOIDC['oidc']): Set<string> {
+      const prompts = requestedPrompts.call(this) as Set<string>;
+      if (prompts.delete('select_account')) prompts.add('login');
+      if (!prompts.has('none') && asksOfflineAccess(this.params?.scope)) prompts.add('consent');
+      return prompts;
+    },
+  });
+}
+
+/**
+ * The scope a signed-in user's grant covers. A silent request (`prompt=none`, as SPAs renew
+ * tokens) cannot count as `prompt=consent`, so oidc-provider has dropped its
+ * `offline_access` by now; it is put back from the request as sent (query or form), into
+ * the request's scope too, which the code is issued for, so silent renewal gets a refresh
+ * token as with Keycloak or Auth0.
+ */
+function withSilentOfflineAccess(ctx: KoaContextWithOIDC): string {
+  const { oidc } = ctx;
+  const scope = String(oidc.params?.scope ?? 'openid');
+  const sent = ctx.method === 'POST' ? oidc.body?.scope : ctx.query.scope;
+  const restore =
+    oidc.prompts.has('none') && asksOfflineAccess(sent) && !asksOfflineAccess(scope) && oidc.client!.grantTypeAllowed('refresh_token');
+  if (!restore) return scope;
+  const withOffline = `${scope} offline_access`;
+  oidc.params!.scope = withOffline;
+  return withOffline;
+}
+
 /** The cookie names of one workspace's issuer (oidc-provider `cookies.names`). */
 function cookieNames(workspaceId: string): Record<'session' | 'interaction' | 'resume', string> {
   return { session: `_session.${workspaceId}`, interaction: `_interaction.${workspaceId}`, resume: `_interaction_resume.${workspaceId}` };
@@ -214,23 +293,10 @@ function logServerError(workspaceId: string, ctx: KoaContextWithOIDC, error: Err
 const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client';
 
 /**
- * Two places where users of Keycloak, Cognito and Auth0 expect other answers than
- * oidc-provider's defaults:
- * - OIDC Core §11 honours `offline_access` only with `prompt=consent`; those servers
- *   hand out the refresh token anyway. Consent is implicit here (first-party apps), so
- *   asking for it costs one invisible redirect. It joins any other prompt (`login`);
- *   `none` must stand alone (OIDC Core §3.1.2.1), so a silent request is left as it is.
- * - RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`.
+ * RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`, as
+ * Keycloak, Cognito and Auth0 answer; oidc-provider says `invalid_request`.
  */
-async function keycloakCompatibility(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
-  if (ctx.method === 'GET' && ctx.path === '/auth') {
-    const { scope, prompt } = ctx.query;
-    const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
-    const wantsOffline = typeof scope === 'string' && scope.split(' ').includes('offline_access');
-    if (wantsOffline && !Array.isArray(prompt) && !prompts.includes('none') && !prompts.includes('consent')) {
-      ctx.query = { ...ctx.query, prompt: [...prompts, 'consent'].join(' ') };
-    }
-  }
+async function unauthorizedClientAtToken(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();
   const body = ctx.body as { error?: string; error_description?: string } | undefined;
   if (ctx.path === '/token' && body?.error === 'invalid_request' && body.error_description === GRANT_TYPE_REFUSED) {
