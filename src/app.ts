@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { isNdjsonImport } from './imports/ndjson-route';
@@ -41,6 +42,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(requestId(config.trustProxy !== null));
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
+  // A browser opened on the service's address finds the console. Relative, so a proxy's path prefix stays.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'GET' && req.path === '/' ? res.redirect(302, `.${CONSOLE_MOUNT}/`) : next()));
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
   const forms = formBody();
   app.use(`${OIDC_MOUNT}/interaction`, forms);

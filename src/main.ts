@@ -6,8 +6,11 @@ import { ConfigError, loadConfig } from './platform/config/config';
 import { DatabaseUnavailableError } from './platform/database/ensure-database';
 import { RedisUnavailableError } from './platform/redis/check-redis';
 
+/** The HTTP port is taken by another process. */
+class PortInUseError extends Error {}
+
 /** Problems the operator must fix; printed as one line, without a stack. */
-const OPERATOR_ERRORS = [ConfigError, DatabaseUnavailableError, RedisUnavailableError];
+const OPERATOR_ERRORS = [ConfigError, DatabaseUnavailableError, RedisUnavailableError, PortInUseError];
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
     await app.init();
     logger.log(`Identity Pools worker started`);
   } else {
-    await app.listen(config.port);
+    await app.listen(config.port).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? new PortInUseError(`Port ${config.port} is already in use. Stop the process that holds it, or set PORT to a free port.`) : error;
+    });
     logger.log(`Identity Pools (${config.role}) listening on port ${config.port}; public URL ${config.publicUrl}; API docs at ${config.publicUrl}/docs`);
   }
   if (config.rootApiKeyGenerated) {

@@ -118,6 +118,11 @@ describe('HTTP edge cases', () => {
   });
 
   describe('routes and ids', () => {
+    it('sends a browser opened on the service root to the console', async () => {
+      const res = await t.http.get('/').expect(302);
+      expect(res.headers.location).toBe('./console/');
+    });
+
     it('answers 404 problem+json to an unknown route or method', async () => {
       expectProblem(await t.root('get', '/v1/nothing-here'), 404);
       expectProblem(await t.http.get('/nope'), 404);

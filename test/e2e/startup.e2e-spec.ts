@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { RedisProcess, ServerProcess, builtServer, freshDatabaseUrl, startRedis, startServer, waitUntilListening } from '../support/server-process';
 
 /**
@@ -44,16 +46,24 @@ describe('starting and stopping the server process', () => {
     let noKey: ServerProcess;
     let shortKey: ServerProcess;
     let noPostgres: ServerProcess;
+    let unknownRole: ServerProcess;
     let noRedis: ServerProcess;
+    let portTaken: ServerProcess;
+    const holder = createServer();
     beforeAll(async () => {
-      [noKey, shortKey, noPostgres, noRedis] = await Promise.all([
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const takenPort = (holder.address() as AddressInfo).port;
+      [noKey, shortKey, noPostgres, unknownRole, noRedis, portTaken] = await Promise.all([
         start({ NODE_ENV: 'production' }),
         start({ NODE_ENV: 'production', ROOT_API_KEY: 'too-short-key' }),
         start({ ROOT_API_KEY: LONG_KEY, DATABASE_URL: 'postgres://postgres:s3cret-pw@127.0.0.1:1/identity_pools' }),
+        start({ ROOT_API_KEY: LONG_KEY, DATABASE_URL: `${freshDatabaseUrl().replace('postgres://postgres', 'postgres://no_such_role')}` }),
         start({ ROOT_API_KEY: LONG_KEY, REDIS_URL: 'redis://127.0.0.1:1' }),
+        start({ ROOT_API_KEY: LONG_KEY, PORT: String(takenPort) }),
       ]);
-      await Promise.all([noKey, shortKey, noPostgres, noRedis].map((server) => server.exited));
-    }, 30_000);
+      await Promise.all([noKey, shortKey, noPostgres, unknownRole, noRedis, portTaken].map((server) => server.exited));
+    }, 60_000);
+    afterAll(() => new Promise((resolve) => holder.close(resolve)));
 
     it('in production without ROOT_API_KEY', async () => {
       const { code, afterMs } = await noKey.exited;
@@ -81,6 +91,23 @@ describe('starting and stopping the server process', () => {
       expect(output[0]).toMatch(/Start PostgreSQL or set DATABASE_URL/);
       // The password in the URL is not printed.
       expect(output[0]).not.toContain('s3cret-pw');
+    });
+
+    it('when PostgreSQL refuses the user, with its own words instead of "cannot reach"', async () => {
+      const { code, afterMs } = await unknownRole.exited;
+      expect(code).not.toBe(0);
+      expect(afterMs).toBeLessThan(10_000);
+      const output = lines(unknownRole.stderr());
+      expect(output).toHaveLength(1);
+      expect(output[0]).toMatch(/PostgreSQL at 127\.0\.0\.1:5432 refused: role "no_such_role" does not exist/);
+      expect(output[0]).toMatch(/Check the user, password and database in DATABASE_URL/);
+    });
+
+    it('when its port is taken', async () => {
+      const { code } = await portTaken.exited;
+      expect(code).not.toBe(0);
+      const output = lines(portTaken.stderr());
+      expect(output).toEqual([expect.stringMatching(/^identity-pools: Port \d+ is already in use\. Stop the process that holds it, or set PORT/)]);
     });
 
     it('when Redis does not answer', async () => {

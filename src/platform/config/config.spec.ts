@@ -28,6 +28,11 @@ describe('loadConfig', () => {
     });
   });
 
+  // libuv would quietly fall back to 4 threads for these.
+  it.each(['many', '0', '2000', '4.5'])('refuses UV_THREADPOOL_SIZE=%p, naming it', (value) => {
+    expect(refusal({ UV_THREADPOOL_SIZE: value })).toMatch(/^UV_THREADPOOL_SIZE must be/);
+  });
+
   describe('TRUST_PROXY', () => {
     it.each([
       ['1', 1],

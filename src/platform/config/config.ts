@@ -171,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
   const production = nodeEnv === 'production';
   const port = integer(env, 'PORT', 3000, 0, 65535);
+  // Read by libuv itself (platform/threadpool sizes it when unset); checked here like the rest.
+  integer(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024);
 
   const role = (env.ROLE?.trim() || 'all') as Role;
   if (!ROLES.includes(role)) throw new ConfigError(`ROLE must be one of ${ROLES.join(', ')}, got "${env.ROLE}"`);

@@ -51,6 +51,10 @@ describe('thread pool sizing', () => {
     const chosen: NodeJS.ProcessEnv = { UV_THREADPOOL_SIZE: '3' };
     expect(sizeThreadpool(chosen)).toBe(3);
     expect(chosen.UV_THREADPOOL_SIZE).toBe('3');
+    // Left as set, for the configuration check to refuse with its name.
+    const unusable: NodeJS.ProcessEnv = { UV_THREADPOOL_SIZE: 'many' };
+    sizeThreadpool(unusable);
+    expect(unusable.UV_THREADPOOL_SIZE).toBe('many');
   });
 
   it('lets argon2 run one job per core plus one, always leaving two threads of the pool to the rest', () => {

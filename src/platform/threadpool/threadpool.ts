@@ -22,8 +22,8 @@ const THREADPOOL_NICE = 10;
  * machine with more than 4 cores the default would also leave cores idle.
  */
 export function sizeThreadpool(env: NodeJS.ProcessEnv = process.env): number {
-  const configured = threadpoolSize(env);
-  if (configured !== null) return configured;
+  // A value set but unusable is left for the configuration check to refuse, not replaced.
+  if (env.UV_THREADPOOL_SIZE) return threadpoolSize(env) ?? LIBUV_DEFAULT;
   const size = Math.max(LIBUV_DEFAULT, availableParallelism() + 1 + SPARE_THREADS);
   env.UV_THREADPOOL_SIZE = String(size);
   return size;
