@@ -52,7 +52,7 @@ export class ImportsService {
     const maxBytes = this.config.imports.maxUploadBytes;
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new UploadTooLargeProblem(maxBytes);
     const charset = charsetOf(req.headers['content-type']);
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new NdjsonNotUtf8Error(`declared as ${charset}`);
+    if (charset && !UTF8_CHARSETS.has(charset)) throw new NdjsonNotUtf8Error(`declared as ${charset}`);
     try {
       return await this.stage(scope, options, async (copy, jobId) => {
         const lines = new NdjsonToCopy(jobId);
@@ -107,6 +107,9 @@ export class ImportsService {
     return job;
   }
 }
+
+/** Charsets whose bytes are UTF-8 (ASCII is a subset). */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 
 /** The `charset` parameter of a Content-Type, lower-cased, or null when there is none. */
 function charsetOf(contentType: string | undefined): string | null {
