@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, oauthError, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -48,18 +48,6 @@ describe('OpenID Connect issuer audit', () => {
       execute: [oidc.allowInsecureRequests],
     });
     return { user, app, config };
-  }
-
-  async function grantError(promise: Promise<unknown>): Promise<{ status: number; error: string }> {
-    try {
-      await promise;
-    } catch (e) {
-      // A 401 with WWW-Authenticate arrives as a challenge error, its OAuth error in the challenge.
-      if (e instanceof oidc.WWWAuthenticateChallengeError) return { status: e.status, error: e.cause[0]?.parameters.error ?? '' };
-      const error = e as oidc.ResponseBodyError;
-      return { status: error.status, error: error.error };
-    }
-    throw new Error('expected the request to fail');
   }
 
   const passwordGrant = (config: oidc.Configuration, username: string, scope = 'openid', extra: Record<string, string> = {}) =>
@@ -121,11 +109,11 @@ describe('OpenID Connect issuer audit', () => {
       };
       const wrongVerifier = await code();
       expect(
-        await grantError(oidc.genericGrantRequest(config, 'authorization_code', { code: wrongVerifier.code, redirect_uri: REDIRECT_URI, code_verifier: oidc.randomPKCECodeVerifier() })),
+        await oauthError(oidc.genericGrantRequest(config, 'authorization_code', { code: wrongVerifier.code, redirect_uri: REDIRECT_URI, code_verifier: oidc.randomPKCECodeVerifier() })),
       ).toMatchObject({ status: 400, error: 'invalid_grant' });
       const wrongUri = await code();
       expect(
-        await grantError(oidc.genericGrantRequest(config, 'authorization_code', { code: wrongUri.code, redirect_uri: 'http://127.0.0.1/elsewhere', code_verifier: wrongUri.verifier })),
+        await oauthError(oidc.genericGrantRequest(config, 'authorization_code', { code: wrongUri.code, redirect_uri: 'http://127.0.0.1/elsewhere', code_verifier: wrongUri.verifier })),
       ).toMatchObject({ status: 400, error: 'invalid_grant' });
     });
 
@@ -212,7 +200,7 @@ describe('OpenID Connect issuer audit', () => {
       expect(tokens.claims()!.sub).toBe(user.id);
       const first = await signIn(config, user.email, { scope: 'openid offline_access' }, jar);
       await oidc.refreshTokenGrant(config, first.tokens.refresh_token!);
-      expect((await grantError(oidc.refreshTokenGrant(config, first.tokens.refresh_token!))).error).toBe('invalid_grant');
+      expect((await oauthError(oidc.refreshTokenGrant(config, first.tokens.refresh_token!))).error).toBe('invalid_grant');
       const again = await signIn(config, user.email, { scope: 'openid' }, jar);
       expect(again.tokens.claims()!.sub).toBe(user.id);
     });
@@ -307,7 +295,7 @@ describe('OpenID Connect issuer audit', () => {
     it('refuses a resource that is not an absolute URI at the password grant', async () => {
       const user = await createUser(t, ws, pool);
       const { config } = await relyingParty();
-      expect(await grantError(passwordGrant(config, user.email, 'openid', { resource: 'not a uri' }))).toMatchObject({ status: 400, error: 'invalid_target' });
+      expect(await oauthError(passwordGrant(config, user.email, 'openid', { resource: 'not a uri' }))).toMatchObject({ status: 400, error: 'invalid_target' });
     });
   });
 
@@ -347,7 +335,7 @@ describe('OpenID Connect issuer audit', () => {
       const tokens = await passwordGrant(config, user.email, 'openid');
       await oidc.fetchUserInfo(config, tokens.access_token, user.id);
       await t.root('patch', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).send({ enabled: false }).expect(200);
-      expect((await grantError(oidc.fetchUserInfo(config, tokens.access_token, user.id))).status).toBe(401);
+      expect((await oauthError(oidc.fetchUserInfo(config, tokens.access_token, user.id))).status).toBe(401);
     });
 
     it('refuses an access token of another workspace’s issuer', async () => {
@@ -381,7 +369,7 @@ describe('OpenID Connect issuer audit', () => {
       const ok = await fetch(moved.url, { redirect: 'manual' });
       expect(ok.headers.get('location')).toMatch(/\/interaction\//);
 
-      expect((await grantError(oidc.refreshTokenGrant(config, before.refresh_token!))).error).toBe('unauthorized_client');
+      expect((await oauthError(oidc.refreshTokenGrant(config, before.refresh_token!))).error).toBe('unauthorized_client');
       const after = await passwordGrant(config, user.email, 'openid offline_access');
       expect(after.refresh_token).toBeUndefined();
     });
@@ -391,7 +379,7 @@ describe('OpenID Connect issuer audit', () => {
       const { config, app } = await relyingParty();
       const tokens = await passwordGrant(config, user.email, 'openid offline_access');
       await t.root('delete', `/v1/workspaces/${ws}/applications/${app.id}`).expect(204);
-      expect((await grantError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_client');
+      expect((await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_client');
     });
   });
 
@@ -407,7 +395,7 @@ describe('OpenID Connect issuer audit', () => {
       const { config } = await relyingParty();
       const grant = (password: string) => oidc.genericGrantRequest(config, 'password', { username: email, password, scope: 'openid' });
       expect(decodeJwt((await grant('password of the second pool')).id_token!).sub).toBe(inLow.id);
-      expect((await grantError(grant('password of the first pool'))).error).toBe('invalid_grant');
+      expect((await oauthError(grant('password of the first pool'))).error).toBe('invalid_grant');
       await t.root('patch', `/v1/workspaces/${ws}/identity-providers/${highConnection.id}`).send({ priority: 0 }).expect(200);
       expect(decodeJwt((await grant('password of the first pool')).id_token!).sub).toBe(inHigh.id);
     });

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI } from '../factories';
+import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -40,17 +40,6 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
 
   async function discovery(): Promise<Record<string, unknown>> {
     return (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<{ status: number; error: string }> {
-    try {
-      await promise;
-    } catch (e) {
-      if (e instanceof oidc.WWWAuthenticateChallengeError) return { status: e.status, error: e.cause[0]?.parameters.error ?? '' };
-      const error = e as oidc.ResponseBodyError;
-      return { status: error.status, error: error.error };
-    }
-    throw new Error('expected the request to fail');
   }
 
   const passwordGrant = (config: oidc.Configuration, username: string, scope: string) => oidc.genericGrantRequest(config, 'password', { username, password: PASSWORD, scope });
@@ -229,7 +218,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       const { url } = await pkceAuthorization(config, { redirect_uri: REDIRECT_URI, scope: 'openid' });
       const result = await followLogin(url.href, { identifier: user.email, password: PASSWORD }, REDIRECT_URI);
       const code = new URL(result.redirectedTo!).searchParams.get('code')!;
-      expect(await failure(oidc.genericGrantRequest(config, 'authorization_code', { code, redirect_uri: REDIRECT_URI }))).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect(await oauthError(oidc.genericGrantRequest(config, 'authorization_code', { code, redirect_uri: REDIRECT_URI }))).toMatchObject({ status: 400, error: 'invalid_grant' });
     });
   });
 
@@ -248,7 +237,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
       expect(refreshed.claims()!.sub).toBe(user.id);
-      expect(await failure(oidc.refreshTokenGrant(config, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect(await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
     });
 
     it('narrows the scope on refresh, in the access token and the ID token, and refuses a wider one', async () => {
@@ -260,7 +249,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       expect(narrowed.claims()).toMatchObject({ email: user.email });
       expect(narrowed.claims()).not.toHaveProperty('phone_number');
       expect(await oidc.fetchUserInfo(config, narrowed.access_token, user.id)).not.toHaveProperty('phone_number');
-      expect(await failure(oidc.refreshTokenGrant(config, narrowed.refresh_token!, { scope: 'openid groups' }))).toMatchObject({ status: 400, error: 'invalid_scope' });
+      expect(await oauthError(oidc.refreshTokenGrant(config, narrowed.refresh_token!, { scope: 'openid groups' }))).toMatchObject({ status: 400, error: 'invalid_scope' });
     });
 
     it('puts the user’s current profile and groups in the ID token after a refresh', async () => {
@@ -286,7 +275,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       await oidc.fetchUserInfo(config, refreshed.access_token, user.id);
       await oidc.tokenRevocation(config, refreshed.refresh_token!);
-      expect(await failure(oidc.refreshTokenGrant(config, refreshed.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect(await oauthError(oidc.refreshTokenGrant(config, refreshed.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
     });
     // DEFECT — every access token is a JWT, and revoking one answered 400 unsupported_token_type, which libraries that revoke both tokens at sign-out (as with Keycloak) treat as a failure.
     it('revokes an access token for its own application only, and with it the grant (RFC 7009 §2.1), as for an opaque one', async () => {
@@ -297,9 +286,9 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       await oidc.tokenRevocation(other, tokens.access_token);
       await oidc.fetchUserInfo(config, tokens.access_token, user.id);
       await oidc.tokenRevocation(config, tokens.access_token);
-      expect((await failure(oidc.fetchUserInfo(config, tokens.access_token, user.id))).status).toBe(401);
+      expect((await oauthError(oidc.fetchUserInfo(config, tokens.access_token, user.id))).status).toBe(401);
       expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
-      expect(await failure(oidc.refreshTokenGrant(config, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect(await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
       // Revoking it again, or a token that is not one, is no error (RFC 7009 §2.2).
       await oidc.tokenRevocation(config, tokens.access_token);
       await oidc.tokenRevocation(config, 'eyJhbGciOiJub25lIn0.e30.');
@@ -313,7 +302,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
       const tokens = await passwordGrant(config, user.email, 'openid offline_access');
       const otherWs = (await createWorkspace(t)).id;
       const { config: otherConfig } = await relyingPartyAt(otherWs);
-      expect(await failure(oidc.refreshTokenGrant(otherConfig, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect(await oauthError(oidc.refreshTokenGrant(otherConfig, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
       for (const token of [tokens.access_token, tokens.refresh_token!]) {
         expect(await oidc.tokenIntrospection(otherConfig, token)).toEqual({ active: false });
       }

@@ -2,7 +2,7 @@ import * as argon2 from 'argon2';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Client } from 'pg';
-import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
+import { connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, oauthError, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
 import { followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -38,16 +38,6 @@ describe('OpenID Connect issuer', () => {
 
   async function passwordGrant(config: oidc.Configuration, username: string, password: string, scope = 'openid profile email groups offline_access') {
     return oidc.genericGrantRequest(config, 'password', { username, password, scope });
-  }
-
-  async function grantError(promise: Promise<unknown>): Promise<{ status: number; error: string; body: unknown }> {
-    try {
-      await promise;
-    } catch (e) {
-      const error = e as oidc.ResponseBodyError;
-      return { status: error.status, error: error.error, body: error.cause };
-    }
-    throw new Error('expected the grant to fail');
   }
 
   /** Signs in through the login page; `redirectedTo` carries the code when it worked. */
@@ -130,9 +120,9 @@ describe('OpenID Connect issuer', () => {
     const config = await relyingParty();
     const first = await passwordGrant(config, user.email, PASSWORD);
     const second = await oidc.refreshTokenGrant(config, first.refresh_token!);
-    expect((await grantError(oidc.refreshTokenGrant(config, first.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, first.refresh_token!))).error).toBe('invalid_grant');
     // The rotated token belonged to the same grant, so it is gone too.
-    expect((await grantError(oidc.refreshTokenGrant(config, second.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, second.refresh_token!))).error).toBe('invalid_grant');
   });
 
   it('refuses at userinfo the access tokens of a grant revoked with its refresh token, or by reuse', async () => {
@@ -141,14 +131,14 @@ describe('OpenID Connect issuer', () => {
     const revoked = await passwordGrant(config, user.email, PASSWORD);
     await oidc.fetchUserInfo(config, revoked.access_token, user.id);
     await oidc.tokenRevocation(config, revoked.refresh_token!);
-    expect((await grantError(oidc.fetchUserInfo(config, revoked.access_token, user.id))).status).toBe(401);
+    expect((await oauthError(oidc.fetchUserInfo(config, revoked.access_token, user.id))).status).toBe(401);
 
     const reused = await passwordGrant(config, user.email, PASSWORD);
     const rotated = await oidc.refreshTokenGrant(config, reused.refresh_token!);
     await oidc.fetchUserInfo(config, rotated.access_token, user.id);
-    expect((await grantError(oidc.refreshTokenGrant(config, reused.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, reused.refresh_token!))).error).toBe('invalid_grant');
     for (const token of [reused.access_token, rotated.access_token]) {
-      expect((await grantError(oidc.fetchUserInfo(config, token, user.id))).status).toBe(401);
+      expect((await oauthError(oidc.fetchUserInfo(config, token, user.id))).status).toBe(401);
     }
     // Another grant of the same user is untouched.
     const other = await passwordGrant(config, user.email, PASSWORD);
@@ -163,7 +153,7 @@ describe('OpenID Connect issuer', () => {
     expect(refreshTokens.length).toBeLessThanOrEqual(1);
     expect(errors).toEqual(Array(32 - refreshTokens.length).fill('invalid_grant'));
     // A token spent twice means it leaked: whatever the race handed out is revoked with the grant.
-    for (const token of refreshTokens) expect((await grantError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
+    for (const token of refreshTokens) expect((await oauthError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
   });
 
   it('redeems an authorization code once when it is sent several times at once, and then revokes the grant', async () => {
@@ -173,7 +163,7 @@ describe('OpenID Connect issuer', () => {
     const { refreshTokens, errors } = await concurrently(16, redeem);
     expect(refreshTokens.length).toBeLessThanOrEqual(1);
     expect(errors).toEqual(Array(16 - refreshTokens.length).fill('invalid_grant'));
-    for (const token of refreshTokens) expect((await grantError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
+    for (const token of refreshTokens) expect((await oauthError(oidc.refreshTokenGrant(config, token))).error).toBe('invalid_grant');
   });
 
   it('requires PKCE for public clients', async () => {
@@ -194,7 +184,7 @@ describe('OpenID Connect issuer', () => {
     const tokens = await oidc.clientCredentialsGrant(config);
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: issuer });
     expect(payload.client_id).toBe(config.clientMetadata().client_id);
-    expect((await grantError(oidc.clientCredentialsGrant(await relyingParty({ grantTypes: ['authorization_code'] })))).error).toBe('unauthorized_client');
+    expect((await oauthError(oidc.clientCredentialsGrant(await relyingParty({ grantTypes: ['authorization_code'] })))).error).toBe('unauthorized_client');
   });
 
   it('refuses a wrong client secret', async () => {
@@ -215,7 +205,7 @@ describe('OpenID Connect issuer', () => {
     expect(allowed.refresh_token).toBeDefined();
     const noRefresh = await passwordGrant(await relyingParty({ grantTypes: ['password'] }), user.email, PASSWORD);
     expect(noRefresh.refresh_token).toBeUndefined();
-    const refused = await grantError(passwordGrant(await relyingParty({ grantTypes: ['authorization_code'] }), user.email, PASSWORD));
+    const refused = await oauthError(passwordGrant(await relyingParty({ grantTypes: ['authorization_code'] }), user.email, PASSWORD));
     expect(refused.error).toBe('unauthorized_client');
   });
 
@@ -223,29 +213,29 @@ describe('OpenID Connect issuer', () => {
     const other = (await createPool(t, ws)).id;
     const user = await createUser(t, ws, other);
     const config = await relyingParty();
-    expect((await grantError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await oauthError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
 
     const connection = await connect(ws, other);
     const tokens = await passwordGrant(config, user.email, PASSWORD);
 
     await t.root('patch', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).send({ enabled: false }).expect(200);
-    expect((await grantError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
-    expect((await grantError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_grant');
 
     await t.root('patch', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).send({ enabled: true }).expect(200);
     await passwordGrant(config, user.email, PASSWORD);
     // Refused above by the account check alone: the token itself was kept, and counts again.
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     await t.root('delete', `/v1/workspaces/${ws}/identity-providers/${connection.id}`).expect(204);
-    expect((await grantError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
-    expect((await grantError(oidc.refreshTokenGrant(config, refreshed.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, refreshed.refresh_token!))).error).toBe('invalid_grant');
   });
 
   it('answers an unknown identifier exactly like a wrong password', async () => {
     const user = await createUser(t, ws, pool);
     const config = await relyingParty();
-    const wrong = await grantError(passwordGrant(config, user.email, 'not the password'));
-    const unknown = await grantError(passwordGrant(config, `nobody-${user.email}`, 'not the password'));
+    const wrong = await oauthError(passwordGrant(config, user.email, 'not the password'));
+    const unknown = await oauthError(passwordGrant(config, `nobody-${user.email}`, 'not the password'));
     expect(unknown).toEqual(wrong);
 
     const page = async (identifier: string) => {
@@ -260,10 +250,10 @@ describe('OpenID Connect issuer', () => {
   it('locks an account after the pool’s failed attempts, then refuses even the right password the same way', async () => {
     const user = await createUser(t, ws, pool);
     const config = await relyingParty();
-    const wrong = await grantError(passwordGrant(config, user.email, 'nope'));
-    await grantError(passwordGrant(config, user.email, 'nope'));
-    await grantError(passwordGrant(config, user.email, 'nope'));
-    expect(await grantError(passwordGrant(config, user.email, PASSWORD))).toEqual(wrong);
+    const wrong = await oauthError(passwordGrant(config, user.email, 'nope'));
+    await oauthError(passwordGrant(config, user.email, 'nope'));
+    await oauthError(passwordGrant(config, user.email, 'nope'));
+    expect(await oauthError(passwordGrant(config, user.email, PASSWORD))).toEqual(wrong);
 
     const locked = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).expect(200);
     expect(new Date(locked.body.lockedUntil).getTime()).toBeGreaterThan(Date.now() + 500_000);
@@ -276,8 +266,8 @@ describe('OpenID Connect issuer', () => {
     const user = await createUser(t, ws, pool);
     const config = await relyingParty();
     for (let round = 0; round < 3; round++) {
-      await grantError(passwordGrant(config, user.email, 'nope'));
-      await grantError(passwordGrant(config, user.email, 'nope'));
+      await oauthError(passwordGrant(config, user.email, 'nope'));
+      await oauthError(passwordGrant(config, user.email, 'nope'));
       await passwordGrant(config, user.email, PASSWORD);
     }
   });
@@ -285,13 +275,13 @@ describe('OpenID Connect issuer', () => {
   it('refuses invited and disabled users, and a disabled user’s refresh tokens and userinfo stop working', async () => {
     const config = await relyingParty();
     const invited = await createUser(t, ws, pool, { credential: { mode: 'invitation' } });
-    expect((await grantError(passwordGrant(config, invited.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await oauthError(passwordGrant(config, invited.email, PASSWORD))).error).toBe('invalid_grant');
 
     const user = await createUser(t, ws, pool);
     const tokens = await passwordGrant(config, user.email, PASSWORD);
     await t.root('patch', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).send({ status: 'disabled' }).expect(200);
-    expect((await grantError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
-    expect((await grantError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(passwordGrant(config, user.email, PASSWORD))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_grant');
     const info = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(info.status).toBe(401);
   });
@@ -301,12 +291,12 @@ describe('OpenID Connect issuer', () => {
     const user = await createUser(t, ws, pool);
     const before = await passwordGrant(config, user.email, PASSWORD);
     await t.root('put', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}/password`).send({ password: 'a brand new password' }).expect(204);
-    expect((await grantError(oidc.refreshTokenGrant(config, before.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, before.refresh_token!))).error).toBe('invalid_grant');
     const after = await passwordGrant(config, user.email, 'a brand new password');
     await oidc.refreshTokenGrant(config, after.refresh_token!);
 
     await t.root('delete', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).expect(204);
-    expect((await grantError(oidc.refreshTokenGrant(config, after.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(config, after.refresh_token!))).error).toBe('invalid_grant');
   });
 
   it('upgrades a hash made with older parameters on the first successful sign-in', async () => {

@@ -113,3 +113,18 @@ export async function pkceAuthorization(config: oidc.Configuration, params: { re
   const url = oidc.buildAuthorizationUrl(config, { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, ...params });
   return { url, verifier, state };
 }
+
+/**
+ * The OAuth error of a request that must fail, as openid-client reports it: a 401 with
+ * WWW-Authenticate arrives as a challenge error, with its error in the challenge.
+ */
+export async function oauthError(promise: Promise<unknown>): Promise<{ status: number; error: string }> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof oidc.WWWAuthenticateChallengeError) return { status: e.status, error: e.cause[0]?.parameters.error ?? '' };
+    const error = e as oidc.ResponseBodyError;
+    return { status: error.status, error: error.error };
+  }
+  throw new Error('expected the request to fail');
+}
