@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { isNdjsonImport } from './imports/ndjson-route';
+import { isImportUpload, isNdjsonImport } from './imports/ndjson-route';
 import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
@@ -49,7 +49,12 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
   app.use(identityEncodingOnly(isNdjsonImport));
-  app.use(jsonBody((req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req)));
+  app.use(
+    jsonBody(
+      (req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req),
+      (req) => (isImportUpload(req) ? 'application/x-ndjson' : null),
+    ),
+  );
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

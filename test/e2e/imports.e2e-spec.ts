@@ -94,7 +94,8 @@ describe('bulk migration', () => {
     const bad = await t.root('post', base()).send({ users: 'x', options: { onConflict: 'merge' }, extra: 1 }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'options.onConflict', 'users']);
     await t.root('post', base()).query({ onConflict: 'nope' }).set('content-type', 'application/x-ndjson').send('{}\n').expect(400);
-    await t.root('post', base()).set('content-type', 'text/csv').send('a,b').expect(415);
+    const csv = await t.root('post', base()).set('content-type', 'text/csv').send('a,b').expect(415);
+    expect(csv.body.detail).toMatch(/send application\/json or application\/x-ndjson\.$/);
     await t.root('post', `/v1/workspaces/${ws}/pools/00000000-0000-4000-8000-000000000000/imports`).send({ users: [{ email: 'x@y.io' }] }).expect(404);
   });
 

@@ -64,17 +64,19 @@ export function refuseBody(req: Request, res: Response, error: AppError): void {
 
 /**
  * Parses JSON bodies and answers problem+json for what cannot be parsed: other media
- * types (415), malformed JSON (400) and bodies over 10 MB (413). Routes that take other
- * media types (streams, forms) are listed in `passThrough` and parse their own bodies.
+ * types (415, naming what `alsoAccepted` says the route takes besides JSON), malformed
+ * JSON (400) and bodies over 10 MB (413). Routes that take other media types (streams,
+ * forms) are listed in `passThrough` and parse their own bodies.
  */
-export function jsonBody(passThrough: (req: Request) => boolean): RequestHandler {
+export function jsonBody(passThrough: (req: Request) => boolean, alsoAccepted: (req: Request) => string | null = () => null): RequestHandler {
   const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true, verify: refuseInvalidUtf8 });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || passThrough(req)) return next();
     const fail = (error: AppError) => refuseBody(req, res, error);
     const type = mediaType(req);
     if (!JSON_TYPE.test(type)) {
-      return fail(new UnsupportedMediaTypeError(`Content-Type ${type || '(none)'} is not supported here; send application/json.`));
+      const other = alsoAccepted(req);
+      return fail(new UnsupportedMediaTypeError(`Content-Type ${type || '(none)'} is not supported here; send application/json${other ? ` or ${other}` : ''}.`));
     }
     parse(req, res, (error?: BodyParserError) => {
       if (error) return fail(toAppError(error));
