@@ -65,15 +65,14 @@ export class InteractionController {
 
   @Get('forgot-password')
   async forgotPasswordForm(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const provider = await this.provider(ws, res);
-    if (!provider || !(await this.details(provider, req, res))) return;
+    if (!(await this.liveSignIn(ws, req, res))) return;
     await sendPage(res, async () => forgotPasswordPage(this.place(ws, uid, 'forgot-password')));
   }
 
   /** Answered the same whether or not the address has an account; the email goes out in the background. */
   @Post('forgot-password')
   async forgotPassword(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
-    if (!(await this.provider(ws, res))) return;
+    if (!(await this.liveSignIn(ws, req, res))) return;
     const place = this.place(ws, uid, 'forgot-password');
     await sendPage(
       res,
@@ -88,17 +87,15 @@ export class InteractionController {
 
   @Get('register')
   async registerForm(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const provider = await this.provider(ws, res);
-    if (!provider || !(await this.details(provider, req, res))) return;
-    const poolId = await this.selfService.registrationPoolFor(ws);
-    if (!poolId) return this.fail(res, 404, 'Registration closed', 'No one can create an account here. Ask the people who run this application for an invitation.');
-    await showRegistration(this.selfService, res, poolId, this.place(ws, uid, 'register'));
+    const poolId = await this.registrationPool(ws, req, res);
+    if (poolId) await showRegistration(this.selfService, res, poolId, this.place(ws, uid, 'register'));
   }
 
+  /** Registers in the pool this sign-in offers: the pool id the form carries is not trusted. */
   @Post('register')
   async register(@Param('ws') ws: string, @Param('uid') uid: string, @Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
-    if (!(await this.provider(ws, res))) return;
-    await submitRegistration(this.selfService, req, ip, res, this.place(ws, uid, 'register'));
+    const poolId = await this.registrationPool(ws, req, res);
+    if (poolId) await submitRegistration(this.selfService, req, ip, res, { ...this.place(ws, uid, 'register'), poolId });
   }
 
   @Get('abort')
@@ -126,6 +123,24 @@ export class InteractionController {
   /** A form of this interaction, posting to itself, with the way back to the login page. */
   private place(ws: string, uid: string, page: string): FormPlace {
     return { action: this.url(ws, uid, page), links: [{ href: this.url(ws, uid), text: 'Back to sign in' }] };
+  }
+
+  /**
+   * Whether this sign-in is still going on (answering when it is not). The forms beside the
+   * login page ask it on their posts too: a cross-site post carries no interaction cookie
+   * (SameSite=Lax), so only the page's own form reaches them.
+   */
+  private async liveSignIn(ws: string, req: Request, res: Response): Promise<boolean> {
+    const provider = await this.provider(ws, res);
+    return Boolean(provider && (await this.details(provider, req, res)));
+  }
+
+  /** The pool this sign-in offers registration in, or null (after answering) when there is none or the sign-in ended. */
+  private async registrationPool(ws: string, req: Request, res: Response): Promise<string | null> {
+    if (!(await this.liveSignIn(ws, req, res))) return null;
+    const poolId = await this.selfService.registrationPoolFor(ws);
+    if (!poolId) this.fail(res, 404, 'Registration closed', 'No one can create an account here. Ask the people who run this application for an invitation.');
+    return poolId;
   }
 
   private async provider(ws: string, res: Response): Promise<Provider | null> {

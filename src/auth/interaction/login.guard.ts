@@ -1,6 +1,8 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import type { Request, Response } from 'express';
 import { RateLimitedError } from '../../platform/rate-limit/rate-limiter';
+import { ProviderRegistry } from '../oidc/provider.registry';
 import { SignedIn } from './local.strategy';
 
 export interface LoginRequest {
@@ -14,10 +16,31 @@ export interface LoginRequest {
  */
 @Injectable()
 export class LoginGuard extends AuthGuard('local') {
+  constructor(private readonly registry: ProviderRegistry) {
+    super();
+  }
+
+  /**
+   * Checks a password only for a sign-in in progress. A post without one (forged, sent
+   * cross-site without the interaction cookie, or expired) goes on unchecked to the
+   * controller, which answers it: otherwise anyone's browser could be made to send
+   * guesses that lock accounts, from as many addresses as it has visitors.
+   */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    if (!(await this.signInInProgress(http.getRequest<Request>(), http.getResponse<Response>()))) return true;
+    return (await super.canActivate(context)) as boolean;
+  }
+
   handleRequest<T>(error: unknown, user: T, _info: unknown, context: ExecutionContext): T {
     const req = context.switchToHttp().getRequest<LoginRequest>();
     if (error instanceof RateLimitedError) req.signInError = error;
     else if (error) throw error;
     return (user || null) as T;
+  }
+
+  private async signInInProgress(req: Request, res: Response): Promise<boolean> {
+    const provider = await this.registry.get(String(req.params.ws));
+    return Boolean(provider && (await provider.interactionDetails(req, res).then(() => true, () => false)));
   }
 }

@@ -14,22 +14,24 @@ export async function showRegistration(selfService: SelfServiceService, res: Res
   });
 }
 
-export async function submitRegistration(selfService: SelfServiceService, req: Request, ip: string, res: Response, place: FormPlace): Promise<void> {
+/** `place.poolId`, when given, is the pool registered in, whatever pool the posted form names. */
+export async function submitRegistration(selfService: SelfServiceService, req: Request, ip: string, res: Response, place: FormPlace & { poolId?: string }): Promise<void> {
+  const { poolId: fixedPool, ...formPlace } = place;
   await sendPage(
     res,
     async () => {
-      const dto = await validatePlain(RegistrationDto, withoutBlankNames(req.body));
+      const dto = await validatePlain(RegistrationDto, { ...withoutBlankNames(req.body), ...(fixedPool && { poolId: fixedPool }) });
       const verifies = await selfService.register(dto, ip);
       // The same words whether or not the address had an account (that one gets an email instead).
       return verifies
-        ? renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`, place.links)
-        : renderMessagePage('Registration received', `You can now sign in with ${dto.email} and your password. If this address already had an account, we sent it an email instead.`, place.links);
+        ? renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`, formPlace.links)
+        : renderMessagePage('Registration received', `You can now sign in with ${dto.email} and your password. If this address already had an account, we sent it an email instead.`, formPlace.links);
     },
     async (error) => {
-      const poolId = field(req, 'poolId');
+      const poolId = fixedPool ?? field(req, 'poolId');
       const form = await selfService.registrationForm(poolId);
       const rule = form.passwordPolicy;
-      return registerPage({ ...place, poolId, poolName: form.poolName, rule, email: field(req, 'email'), values: names(req), error: withPasswordProblem(error, rule, req) });
+      return registerPage({ ...formPlace, poolId, poolName: form.poolName, rule, email: field(req, 'email'), values: names(req), error: withPasswordProblem(error, rule, req) });
     },
   );
 }

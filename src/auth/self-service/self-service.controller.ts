@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Ip, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPublicProblems } from '../../platform/openapi/api-problems';
 import { UserResponse } from '../../users/dto/user.response';
 import { Public } from '../../workspaces/principal';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto, TokenQuery } from './dto/self-service.dto';
 import { SelfServiceService } from './self-service.service';
+
+/** For answers holding a person's details, reached with a link token: no cache along the way may keep them. */
+const NotStored = () => Header('Cache-Control', 'no-store');
 
 /** End users' own API (no API key), behind the hosted pages and usable by custom UIs. */
 @ApiTags('Self-service')
@@ -14,6 +17,7 @@ export class SelfServiceController {
   constructor(private readonly selfService: SelfServiceService) {}
 
   @Get('invitations')
+  @NotStored()
   @ApiOperation({ summary: 'Look up an invitation by the token of its link' })
   @ApiPublicProblems(400, 404, 410, 429)
   invitation(@Query() query: TokenQuery, @Ip() ip: string): Promise<InvitationDetailsResponse> {
@@ -22,6 +26,7 @@ export class SelfServiceController {
 
   @Post('invitations/accept')
   @HttpCode(200)
+  @NotStored()
   @ApiOperation({ summary: 'Accept an invitation by choosing a password', description: 'The user becomes active with a verified email.' })
   @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   accept(@Body() dto: AcceptInvitationDto, @Ip() ip: string): Promise<UserResponse> {
@@ -43,6 +48,7 @@ export class SelfServiceController {
 
   @Post('verifications')
   @HttpCode(200)
+  @NotStored()
   @ApiOperation({ summary: 'Confirm an email address with the token of the verification link' })
   @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   verify(@Body() dto: TokenQuery, @Ip() ip: string): Promise<UserResponse> {

@@ -8,13 +8,14 @@ import { MailService } from '../../mail/mail.service';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Transactions } from '../../platform/database/transactions';
-import { identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { addressKey, identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { equalFolded } from '../../platform/text/pg-lower';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
 import { PoolRules, PoolsService } from '../../pools/pools.service';
 import { UserResponse } from '../../users/dto/user.response';
 import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
+import { SignInService } from '../sign-in/sign-in.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
 import { LinkGoneError, LinkNotFoundError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
 import { ACCOUNT_EXISTS_MAIL, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
@@ -57,6 +58,7 @@ export class SelfServiceService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly composers: SelfServiceMailComposers,
     private readonly limiter: RateLimiter,
+    private readonly signIn: SignInService,
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -74,17 +76,20 @@ export class SelfServiceService implements OnModuleInit {
     return { email: invitation.email, poolName: pool.name, passwordPolicy: pool.passwordPolicy, expiresAt: invitation.expiresAt.toISOString() };
   }
 
+  /** Guesses counted against the address before are moot once its owner chose the password: they are forgotten. */
   async acceptInvitation(dto: AcceptInvitationDto, ip: string): Promise<UserResponse> {
     await this.limiter.consume(this.limits(ip));
     const invitation = await this.invitations.redeemable(dto.token);
-    return this.users.completeWithPassword({ workspaceId: invitation.workspaceId, poolId: invitation.poolId }, invitation.userId, dto.password, {
+    const user = await this.users.completeWithPassword({ workspaceId: invitation.workspaceId, poolId: invitation.poolId }, invitation.userId, dto.password, {
       names: { givenName: dto.givenName, familyName: dto.familyName },
-      within: async (tx, user) => {
+      within: async (tx, locked) => {
         // Revoked with the change that made it stale; checked again here for a change that raced the accept.
-        if (user.status !== 'invited' || !equalFolded(user.email, invitation.email)) throw new InvitationGoneError('withdrawn');
+        if (locked.status !== 'invited' || !equalFolded(locked.email, invitation.email)) throw new InvitationGoneError('withdrawn');
         await this.invitations.accept(tx, invitation.id);
       },
     });
+    await this.signIn.forgetFailures(invitation.workspaceId, [user.email, user.mobile]);
+    return user;
   }
 
   /** What the hosted registration page shows; 404 for no pool, 403 when registration is closed. */
@@ -192,16 +197,21 @@ export class SelfServiceService implements OnModuleInit {
     return { passwordPolicy: (await this.pools.rules(scope.workspaceId, scope.poolId)).passwordPolicy };
   }
 
-  /** Sets the new password, spends every reset link of the user, and ends its sessions. */
+  /**
+   * Sets the new password, spends every reset link of the user, and ends its sessions. The
+   * owner is let in at once: the lockout ends, and so does the throttling of its identifiers.
+   */
   async confirmPasswordReset(dto: PasswordResetConfirmDto, ip: string): Promise<void> {
     await this.limiter.consume(this.limits(ip));
     const row = await this.redeemable('password_reset', dto.token);
-    await this.users.completeWithPassword(await this.scopeOf(row), row.userId, dto.password, {
-      within: async (tx, user) => {
-        await this.spend(tx, row, user.email);
+    const scope = await this.scopeOf(row);
+    const user = await this.users.completeWithPassword(scope, row.userId, dto.password, {
+      within: async (tx, locked) => {
+        await this.spend(tx, row, locked.email);
         await this.tokens.spendAll(tx, row.userId, 'password_reset');
       },
     });
+    await this.signIn.forgetFailures(scope.workspaceId, [user.email, user.mobile]);
   }
 
   /** The pool id comes from a link's query string as typed: anything but a UUID names no pool. */
@@ -237,7 +247,7 @@ export class SelfServiceService implements OnModuleInit {
 
   private limits(ip: string, email?: string): Limit[] {
     const { windowSeconds, selfServicePerIp, selfServicePerEmail } = this.config.rateLimits;
-    const limits: Limit[] = [{ key: `self-service:ip:${ip}`, max: selfServicePerIp, windowSeconds }];
+    const limits: Limit[] = [{ key: `self-service:ip:${addressKey(ip)}`, max: selfServicePerIp, windowSeconds }];
     if (email) {
       limits.push({ key: `self-service:email:${identifierKey(email)}`, max: selfServicePerEmail, windowSeconds });
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { addressKey, identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { CredentialsService } from '../../users/credentials.service';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 
@@ -39,12 +39,24 @@ export class SignInService {
     return userId;
   }
 
+  /**
+   * Forgets the failures counted against a user's identifiers once its owner chose a new
+   * password through the address (a reset, an accepted invitation): the guesses counted
+   * are moot, and, as with Auth0's brute-force protection, the owner is not kept out by
+   * failures someone else caused.
+   */
+  async forgetFailures(workspaceId: string, identifiers: (string | null)[]): Promise<void> {
+    const known = identifiers.filter((identifier): identifier is string => Boolean(identifier));
+    if (known.length) await this.limiter.clear(known.map((identifier) => this.identifierLimit(workspaceId, identifier)));
+  }
+
   private failureLimits({ workspaceId, identifier, ip }: SignInAttempt): Limit[] {
-    const { windowSeconds, signInFailuresPerIp, signInFailuresPerIdentifier } = this.config.rateLimits;
-    const who = identifierKey(identifier);
-    return [
-      { key: `signin:ip:${workspaceId}:${ip}`, max: signInFailuresPerIp, windowSeconds },
-      { key: `signin:identifier:${workspaceId}:${who}`, max: signInFailuresPerIdentifier, windowSeconds },
-    ];
+    const { windowSeconds, signInFailuresPerIp } = this.config.rateLimits;
+    return [{ key: `signin:ip:${workspaceId}:${addressKey(ip)}`, max: signInFailuresPerIp, windowSeconds }, this.identifierLimit(workspaceId, identifier)];
+  }
+
+  private identifierLimit(workspaceId: string, identifier: string): Limit {
+    const { windowSeconds, signInFailuresPerIdentifier } = this.config.rateLimits;
+    return { key: `signin:identifier:${workspaceId}:${identifierKey(identifier)}`, max: signInFailuresPerIdentifier, windowSeconds };
   }
 }

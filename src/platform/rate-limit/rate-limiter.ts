@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { AppError } from '../problem/app-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -82,6 +83,15 @@ export class RateLimiter {
       this.logger.warn({ err: (error as Error).message }, 'Rate limit not released: Redis unavailable');
     }
   }
+
+  /** Starts the limits' windows afresh, with nothing counted. */
+  async clear(limits: Limit[]): Promise<void> {
+    try {
+      await this.redis.del(...limits.map((limit) => this.prefix + limit.key));
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'Rate limit not cleared: Redis unavailable');
+    }
+  }
 }
 
 /**
@@ -91,4 +101,25 @@ export class RateLimiter {
  */
 export function identifierKey(identifier: string): string {
   return createHash('sha256').update(pgLower(identifier.trim())).digest('base64url');
+}
+
+/**
+ * A client address as a limit key. An IPv6 subscriber gets a whole /64 and picks any of
+ * its addresses at will, so the network is what is counted; an IPv4 address (also as a
+ * dual-stack socket shows it, ::ffff:a.b.c.d) counts on its own.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!isIPv6(ip)) return ip;
+  return `${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, "::" expanded (a zone or an IPv4 tail only touch the last groups). */
+function ipv6Groups(ip: string): string[] {
+  const [head, tail] = ip.split('%')[0].split('::');
+  const groups = (part?: string) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
+  const [before, after] = [groups(head), groups(tail)];
+  const filled = tail === undefined ? before : [...before, ...Array(8 - before.length - after.length).fill('0'), ...after];
+  return filled.map((group) => parseInt(group, 16).toString(16));
 }
