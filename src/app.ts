@@ -48,6 +48,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const forms = formBody();
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
+  // API answers carry users' personal data and one-time secrets: no cache on the way may keep them.
+  app.use('/v1', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(identityEncodingOnly(isNdjsonImport));
   app.use(
     jsonBody(

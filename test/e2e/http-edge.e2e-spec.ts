@@ -118,6 +118,12 @@ describe('HTTP edge cases', () => {
   });
 
   describe('routes and ids', () => {
+    it('lets no cache keep an API answer, success or problem', async () => {
+      for (const res of [await t.root('get', `/v1/workspaces/${ws.id}/pools/${pool.id}/users/${user.id}`).expect(200), await t.http.get('/v1/workspaces').expect(401)]) {
+        expect(res.headers['cache-control']).toBe('no-store');
+      }
+    });
+
     it('sends a browser opened on the service root to the console', async () => {
       const res = await t.http.get('/').expect(302);
       expect(res.headers.location).toBe('./console/');

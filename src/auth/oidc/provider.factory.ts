@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { JWK } from 'jose';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Client, Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
-import { renderMessagePage, renderPage } from '../interaction/pages';
+import { PAGE_SECURITY_HEADERS, renderMessagePage, renderPage } from '../interaction/pages';
 import { SignInService } from '../sign-in/sign-in.service';
 import { accessTokenKeys } from './access-token';
 import { AccountSources, accountFinder } from './accounts';
@@ -102,9 +102,12 @@ export function buildProvider(deps: IssuerDeps): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = hintNamesSignedInUser(ctx) ? signOutAtOnce(form) : askToSignOut(form);
+          const atOnce = hintNamesSignedInUser(ctx);
+          ctx.set(atOnce ? SIGN_OUT_AT_ONCE_HEADERS : PAGE_SECURITY_HEADERS);
+          ctx.body = atOnce ? signOutAtOnce(form) : askToSignOut(form);
         },
         postLogoutSuccessSource: async (ctx) => {
+          ctx.set(PAGE_SECURITY_HEADERS);
           ctx.body = renderMessagePage('Signed out', 'You have been signed out. You can close this window.');
         },
       },
@@ -131,6 +134,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
     },
     clientBasedCORS: (_ctx, origin, client) => originAllowed(origin, client.redirectUris ?? []),
     renderError: async (ctx: KoaContextWithOIDC, out) => {
+      ctx.set(PAGE_SECURITY_HEADERS);
       ctx.type = 'html';
       ctx.body = renderMessagePage('Sign-in error', `${out.error}: ${out.error_description ?? 'the request could not be completed'}`);
     },
@@ -215,10 +219,19 @@ function askToSignOut(form: string): string {
   return renderPage('Sign out', `<h1>Sign out?</h1>\n${form}\n<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`);
 }
 
+/** Sends the sign-out form as the page loads. */
+const SUBMIT_SIGN_OUT = "document.getElementById('op.logoutForm').submit()";
+
+/** The hosted pages' headers, with that one script allowed by its hash. */
+const SIGN_OUT_AT_ONCE_HEADERS: Record<string, string> = {
+  ...PAGE_SECURITY_HEADERS,
+  'Content-Security-Policy': `${PAGE_SECURITY_HEADERS['Content-Security-Policy']}; script-src 'sha256-${createHash('sha256').update(SUBMIT_SIGN_OUT).digest('base64')}'`,
+};
+
 /** The same form, confirmed and sent by the page itself, as oidc-provider's form_post pages are (a button without JavaScript). */
 function signOutAtOnce(form: string): string {
   const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Sign out</button></noscript></form>');
-  return renderPage('Signing out', `<h1>Signing out…</h1>\n${confirmed}\n<script>document.getElementById('op.logoutForm').submit()</script>`);
+  return renderPage('Signing out', `<h1>Signing out…</h1>\n${confirmed}\n<script>${SUBMIT_SIGN_OUT}</script>`);
 }
 
 /** Whether an authorization request's `scope` asks for a refresh token. */

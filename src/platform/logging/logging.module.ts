@@ -23,8 +23,8 @@ export const REDACTED_PATHS = [
   '*.hash',
 ];
 
-/** Query parameters that carry secrets (links in emails); removed from logged URLs. */
-const SECRET_QUERY = /([?&](?:token|code|client_secret|password)=)[^&#]*/gi;
+/** Query parameters that carry secrets or who a user is (links in emails, OIDC hints); removed from logged URLs. */
+const SECRET_QUERY = /([?&](?:token|code|client_secret|password|id_token_hint|login_hint|logout_hint)=)[^&#]*/gi;
 
 export function redactUrlSecrets(url: string): string {
   return url.replace(SECRET_QUERY, '$1[Redacted]');
