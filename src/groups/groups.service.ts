@@ -4,6 +4,7 @@ import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { pgLower } from '../platform/text/pg-lower';
 import { UserResponse } from '../users/dto/user.response';
 import { UsersService } from '../users/users.service';
+import { changedFields } from '../platform/database/changed-fields';
 import { AddMembersResponse, GroupResponse } from './dto/group.response';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { UpdateGroupDto } from './dto/update-group.dto';
@@ -31,11 +32,11 @@ export class GroupsService {
   }
 
   async update(workspaceId: string, groupId: string, dto: UpdateGroupDto): Promise<GroupResponse> {
-    await this.require(workspaceId, groupId);
-    await this.repository.update(workspaceId, groupId, {
+    const group = await this.require(workspaceId, groupId);
+    await this.repository.update(workspaceId, groupId, changedFields(group, {
       ...(dto.name !== undefined && { name: dto.name }),
       ...(dto.description !== undefined && { description: dto.description }),
-    });
+    }));
     return this.get(workspaceId, groupId);
   }
 

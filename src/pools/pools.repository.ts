@@ -49,6 +49,7 @@ export class PoolsRepository {
   }
 
   async update(tx: EntityManager, workspaceId: string, id: string, fields: Partial<PoolFields>): Promise<void> {
+    if (!Object.keys(fields).length) return;
     await tx.getRepository(Pool).update({ workspaceId, id }, fields).catch(rethrowNameTaken);
   }
 

@@ -4,6 +4,7 @@ import { Transactions } from '../platform/database/transactions';
 import { validatePlain } from '../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { ValidationFailedError } from '../platform/problem/app-error';
+import { changedFields } from '../platform/database/changed-fields';
 import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolResponse } from './dto/pool.response';
 import { UpdatePoolDto } from './dto/update-pool.dto';
@@ -80,7 +81,7 @@ export class PoolsService {
       if (!pool) throw new PoolNotFoundError();
       const passwordPolicy = { ...pool.passwordPolicy, ...dto.passwordPolicy };
       assertPolicyRange(passwordPolicy);
-      await this.repository.update(tx, workspaceId, poolId, {
+      await this.repository.update(tx, workspaceId, poolId, changedFields(pool, {
         ...(dto.name !== undefined && { name: dto.name }),
         ...(dto.description !== undefined && { description: dto.description }),
         ...(dto.authenticationMechanisms && { authenticationMechanisms: dto.authenticationMechanisms }),
@@ -88,7 +89,7 @@ export class PoolsService {
         passwordPolicy,
         selfRegistration: { ...pool.selfRegistration, ...dto.selfRegistration },
         lockout: { ...pool.lockout, ...dto.lockout },
-      });
+      }));
     });
     return this.get(workspaceId, poolId);
   }

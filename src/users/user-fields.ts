@@ -21,3 +21,14 @@ export function passwordPolicyViolation(policy: PasswordPolicy, password: string
 }
 
 export const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** A number as people write it ("+1 (415) 555-0100"): a plus, then digits among spaces, dashes, dots and parentheses. */
+const WRITTEN_NUMBER = /^\+[\d\s().-]*$/;
+
+/**
+ * The prefix a user search looks for. Mobiles are stored in E.164 only, so a number
+ * written with separators is searched without them; other text is searched as typed.
+ */
+export function searchPrefix(search: string): string {
+  return WRITTEN_NUMBER.test(search) ? search.replace(/[\s().-]/g, '') : search;
+}

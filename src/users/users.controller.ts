@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -22,8 +22,9 @@ export class UsersController {
       'With `credential.mode: "invitation"` the user is `invited` and receives an email with a link to set a password. With `"password"` the user is `active` at once.',
   })
   @ApiProblems(400, 404, 409, 413, 415)
-  create(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() dto: CreateUserDto): Promise<UserResponse> {
-    return this.users.create({ workspaceId: ws, poolId: pool }, dto);
+  @ApiBody({ type: CreateUserDto })
+  create(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() body: unknown): Promise<UserResponse> {
+    return this.users.create({ workspaceId: ws, poolId: pool }, body);
   }
 
   @Get()
@@ -41,7 +42,7 @@ export class UsersController {
   }
 
   @Patch(':user')
-  @ApiOperation({ summary: 'Change a user’s profile or status', description: '`attributes` is replaced as a whole. Changing the email clears `emailVerified`.' })
+  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is replaced as a whole (send every key to keep). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address. A request that changes nothing leaves `updatedAt` as it was.' })
   @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
   update(
     @Param('ws') ws: string,

@@ -9,6 +9,7 @@ import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platfo
 import { pgLower } from '../platform/text/pg-lower';
 import { PoolNotFoundError } from '../pools/pools.errors';
 import { prefixRange } from './prefix-range';
+import { searchPrefix } from './user-fields';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
 import { UserFieldTakenError } from './users.errors';
@@ -127,7 +128,7 @@ export class UsersRepository {
    */
   private searchPage(filters: { where: string; inPool: string }, search: string, take: number, params: unknown[]): Promise<User[]> {
     const param = (value: unknown): string => bind(params, value);
-    const { from, to } = prefixRange(pgLower(search.toWellFormed()));
+    const { from, to } = prefixRange(pgLower(searchPrefix(search).toWellFormed()));
     const [fromParam, toParam] = [param(from), to === null ? null : param(to)];
     const inRange = (field: string) => `u.${field} ~>=~ ${fromParam}${toParam ? ` AND u.${field} ~<~ ${toParam}` : ''}`;
     const matches = `(${SEARCHED.map(inRange).join(' OR ')})`;

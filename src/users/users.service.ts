@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
 import { Transactions } from '../platform/database/transactions';
+import { validatePlain } from '../platform/http/validate-plain';
+import { FieldError, ValidationFailedError } from '../platform/problem/app-error';
 import { equalFolded } from '../platform/text/pg-lower';
 import { Page, PageQuery } from '../platform/pagination/page';
 import { PoolRules, PoolsService } from '../pools/pools.service';
+import { changedFields } from '../platform/database/changed-fields';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
@@ -59,18 +62,15 @@ export class UsersService {
     private readonly sessions: SessionRevoker,
   ) {}
 
-  async create(scope: PoolScope, dto: CreateUserDto): Promise<UserResponse> {
+  /** `body` as sent: checked here, so that one 400 names its invalid fields and the pool's complaints together. */
+  async create(scope: PoolScope, body: unknown): Promise<UserResponse> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    const dto = await validNewUser(body, pool);
     const email = dto.email ? normalizeEmail(dto.email) : null;
     const mobile = dto.mobile ?? null;
     const byInvitation = dto.credential.mode === 'invitation';
-    if (byInvitation && !email) throw new UserFieldError('email', 'email is required to send an invitation');
-    if (!email && !mobile) throw new UserFieldError('email', 'a user needs an email or a mobile number');
-    if (byInvitation && dto.credential.password !== undefined) {
-      throw new UserFieldError('credential.password', 'password is only allowed with mode password');
-    }
     // Hashing is the slow part; it happens before the transaction so no lock waits on it.
-    const passwordHash = byInvitation ? null : await this.hashWithinPolicy(pool, dto.credential.password, 'credential.password');
+    const passwordHash = byInvitation ? null : await this.hasher.hash(dto.credential.password!);
 
     const fields: NewUser = {
       email,
@@ -139,7 +139,9 @@ export class UsersService {
       if (!email && !mobile) throw new UserFieldError(dto.email === null ? 'email' : 'mobile', 'a user needs an email or a mobile number');
       if (dto.status && dto.status !== user.status) {
         if (dto.status === 'active' && !(await this.repository.hasPassword(user.id, tx))) {
-          throw new UserStatusConflictError('This user has no password yet; set one with PUT .../password, or let the user accept the invitation.');
+          // A disabled user's invitation was withdrawn: only an admin can give it a password now.
+          const otherwise = user.status === 'invited' ? ', or let the user accept the invitation' : '';
+          throw new UserStatusConflictError(`This user has no password yet; set one with PUT .../password${otherwise}.`);
         }
         changes.status = dto.status;
         // Disabling ends every session and refresh token issued so far.
@@ -149,11 +151,12 @@ export class UsersService {
         changes.lockedUntil = null;
         changes.failedSignIns = 0;
       }
-      await this.repository.update(tx, scope, userId, changes);
+      await this.repository.update(tx, scope, userId, changedFields(user, changes));
       if (changes.status === 'disabled') await this.sessions.revokeAll(tx, userId);
       // An invitation proves the address it was mailed to and lets its holder in: neither
       // holds once the address changed or the admin disabled the user.
       if (changes.emailVerified === false || changes.status === 'disabled') await this.invitations.revokeOpen(tx, userId);
+      if (changes.emailVerified === false && changes.email && user.status === 'invited' && !changes.status) await this.inviteAtNewAddress(tx, scope, userId, changes.email);
     });
     return this.get(scope, userId);
   }
@@ -201,6 +204,15 @@ export class UsersService {
       if (!user.email) throw new NoEmailToInviteError();
       await this.invitations.open(tx, [{ ...scope, userId, email: user.email, ttlHours: pool.invitationTtlHours }]);
     });
+  }
+
+  /**
+   * An invited user's address changed (often a typo corrected): the invitation sent to the
+   * old one was withdrawn, so the new one gets its own, as Auth0 mails a changed address.
+   */
+  private async inviteAtNewAddress(tx: EntityManager, scope: PoolScope, userId: string, email: string): Promise<void> {
+    const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
+    await this.invitations.open(tx, [{ ...scope, userId, email, ttlHours: pool.invitationTtlHours }]);
   }
 
   /**
@@ -307,8 +319,7 @@ export class UsersService {
     return user;
   }
 
-  private async hashWithinPolicy(pool: PoolRules, password: string | undefined, field: string): Promise<string> {
-    if (password === undefined) throw new UserFieldError(field, 'password is required with mode password');
+  private async hashWithinPolicy(pool: PoolRules, password: string, field: string): Promise<string> {
     const violation = passwordPolicyViolation(pool.passwordPolicy, password);
     if (violation) throw new UserFieldError(field, violation);
     return this.hasher.hash(password);
@@ -324,6 +335,40 @@ export class UsersService {
     const invitations = await this.invitations.summaries(page.items.map((user) => user.id));
     return { items: page.items.map((user) => toUserResponse(user, invitations.get(user.id) ?? null)), nextCursor: page.nextCursor };
   }
+}
+
+/**
+ * The body by CreateUserDto's rules, and by what they cannot see: the credential mode's
+ * needs and the pool's password policy. Every problem is in one 400, as API.md asks;
+ * a field that is malformed already is not judged again.
+ */
+async function validNewUser(body: unknown, pool: PoolRules): Promise<CreateUserDto> {
+  let malformed: FieldError[] = [];
+  const user = await validatePlain(CreateUserDto, body, { forbidUnknown: true }).catch((error: unknown): Partial<CreateUserDto> => {
+    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null) throw error;
+    malformed = error.errors ?? [];
+    return body;
+  });
+  const problems = [...malformed, ...newUserProblems(user, pool, new Set(malformed.map(({ field }) => field)))];
+  if (problems.length) throw new ValidationFailedError(problems);
+  return user as CreateUserDto;
+}
+
+function newUserProblems(user: Partial<CreateUserDto>, pool: PoolRules, invalid: Set<string>): FieldError[] {
+  const problems: FieldError[] = [];
+  const mode = invalid.has('credential') || invalid.has('credential.mode') ? undefined : user.credential?.mode;
+  if (!user.email && !invalid.has('email')) {
+    if (mode === 'invitation') problems.push({ field: 'email', message: 'email is required to send an invitation' });
+    else if (!user.mobile && !invalid.has('mobile')) problems.push({ field: 'email', message: 'a user needs an email or a mobile number' });
+  }
+  if (invalid.has('credential.password')) return problems;
+  const password = user.credential?.password;
+  if (mode === 'invitation' && password !== undefined) problems.push({ field: 'credential.password', message: 'password is only allowed with mode password' });
+  if (mode === 'password') {
+    const violation = password === undefined ? 'password is required with mode password' : passwordPolicyViolation(pool.passwordPolicy, password);
+    if (violation) problems.push({ field: 'credential.password', message: violation });
+  }
+  return problems;
 }
 
 function toUserResponse(u: User, invitation: InvitationSummary | null): UserResponse {

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { preparedQuery } from '../platform/database/prepared';
 import { Page, PageQuery, paginate } from '../platform/pagination/page';
 import { ApiKey } from './api-key.entity';
+import { changedFields } from '../platform/database/changed-fields';
 import { Workspace } from './workspace.entity';
 import { rethrowWorkspaceGone } from './workspaces.errors';
 
@@ -35,7 +36,10 @@ export class WorkspacesRepository {
   }
 
   async update(id: string, fields: Partial<Pick<Workspace, 'name' | 'description'>>): Promise<Workspace | null> {
-    if (Object.keys(fields).length) await this.workspaces.update({ id }, fields);
+    const workspace = await this.find(id);
+    const changes = workspace ? changedFields(workspace, fields) : {};
+    if (!Object.keys(changes).length) return workspace;
+    await this.workspaces.update({ id }, changes);
     return this.find(id);
   }
 

@@ -4,7 +4,7 @@ import { PageQuery } from '../../platform/pagination/page';
 import { USER_STATUSES, UserStatus } from '../user.entity';
 
 export class ListUsersQuery extends PageQuery {
-  /** Case-insensitive prefix of email, mobile, given, family or display name. @example "ada" */
+  /** Case-insensitive prefix of email, mobile, given, family or display name; a number such as `+1 (415) 555` is searched as `+1415555`. @example "ada" */
   @IsOptional()
   @IsString()
   @Length(1, 320)

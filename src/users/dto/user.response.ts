@@ -32,7 +32,7 @@ export class UserResponse {
   externalId: string | null;
   /** @example {"plan": "pro"} */
   attributes: Record<string, unknown>;
-  /** The latest invitation, or null when the user was never invited. */
+  /** The latest invitation, or null when there is none: never invited, or withdrawn (password set by an admin, user disabled, address changed). */
   invitation: InvitationSummaryResponse | null;
   /** Set while the account is locked after failed sign-ins. @example null */
   lockedUntil: string | null;
@@ -40,7 +40,11 @@ export class UserResponse {
   lastSignInAt: string | null;
   /** @example "2026-11-27T09:00:00.000Z" */
   createdAt: string;
-  /** @example "2026-11-27T09:00:00.000Z" */
+  /**
+   * Moves when the profile, status, email proof or password changes, and only then: a PATCH
+   * that changes nothing leaves it, and so does sign-in bookkeeping (`lastSignInAt`, `lockedUntil`).
+   * @example "2026-11-27T09:00:00.000Z"
+   */
   updatedAt: string;
 }
 
