@@ -8,6 +8,7 @@ import { equalFolded } from '../platform/text/pg-lower';
 import { Page, PageQuery } from '../platform/pagination/page';
 import { PoolRules, PoolsService } from '../pools/pools.service';
 import { changedFields } from '../platform/database/changed-fields';
+import { RateLimiter, signInFailureKeys } from '../platform/rate-limit/rate-limiter';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponse } from './dto/user.response';
@@ -60,6 +61,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly transactions: Transactions,
     private readonly sessions: SessionRevoker,
+    private readonly limiter: RateLimiter,
   ) {}
 
   /** `body` as sent: checked here, so that one 400 names its invalid fields and the pool's complaints together. */
@@ -120,7 +122,7 @@ export class UsersService {
   }
 
   async update(scope: PoolScope, userId: string, dto: UpdateUserDto): Promise<UserResponse> {
-    await this.transactions.run(async (tx) => {
+    const identifiers = await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       const changes: UserChanges = {};
@@ -157,8 +159,19 @@ export class UsersService {
       // holds once the address changed or the admin disabled the user.
       if (changes.emailVerified === false || changes.status === 'disabled') await this.invitations.revokeOpen(tx, userId);
       if (changes.emailVerified === false && changes.email && user.status === 'invited' && !changes.status) await this.inviteAtNewAddress(tx, scope, userId, changes.email);
+      return [user.email, user.mobile, email, mobile];
     });
+    if (dto.lockedUntil === null) await this.forgetSignInFailures(scope, identifiers);
     return this.get(scope, userId);
+  }
+
+  /**
+   * Lifting a lock (an admin's unlock or new password) also forgets the failed sign-ins
+   * counted against the user's identifiers, or the next attempt would still be refused
+   * with 429 until the window ends.
+   */
+  private forgetSignInFailures(scope: PoolScope, identifiers: (string | null)[]): Promise<void> {
+    return this.limiter.clear(signInFailureKeys(scope.workspaceId, identifiers));
   }
 
   async delete(scope: PoolScope, userId: string): Promise<void> {
@@ -176,7 +189,7 @@ export class UsersService {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
     await this.require(scope, userId);
     const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
-    await this.transactions.run(async (tx) => {
+    const identifiers = await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
       await this.repository.setPassword(tx, userId, passwordHash);
@@ -189,7 +202,9 @@ export class UsersService {
         sessionsValidAfter: new Date(),
         ...(user.status !== 'disabled' && { status: 'active' }),
       });
+      return [user.email, user.mobile];
     });
+    await this.forgetSignInFailures(scope, identifiers);
   }
 
   /** Sends a new invitation; the earlier links stop working. */

@@ -161,6 +161,19 @@ describe('attack audit', () => {
       expect((await signIn(user.email, 'a brand new passphrase')).redirectedTo).toContain('code=');
     });
 
+    it.each([
+      ['an unlock (PATCH lockedUntil: null)', (path: string) => t.root('patch', path).send({ lockedUntil: null }).expect(200), PASSWORD],
+      ['a new password (PUT .../password)', (path: string) => t.root('put', `${path}/password`).send({ password: 'an admin-set passphrase' }).expect(204), 'an admin-set passphrase'],
+    ])('%s by an admin lets the user sign in at once, whatever failures others caused', async (_what, lift, password) => {
+      const user = await createUser(t, ws, pool, { email: `${unique('locked')}@example.com`, credential: { mode: 'password', password: PASSWORD } });
+      for (let i = 0; i < PER_IDENTIFIER + 1; i++) await signIn(user.email, `wrong ${i}`);
+      expect((await signIn(user.email, PASSWORD)).page?.status).toBe(429);
+
+      await lift(`/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`);
+
+      expect((await signIn(user.email, password)).redirectedTo).toContain('code=');
+    });
+
     it('accepting an invitation lets the new user sign in at once, whatever failures were counted against the address before', async () => {
       const email = `${unique('invited')}@example.com`;
       await t.root('post', `/v1/workspaces/${ws}/pools/${pool}/users`).send({ email, credential: { mode: 'invitation' } }).expect(201);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { addressKey, identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { addressKey, Limit, RateLimiter, signInFailureKeys, signInIdentifierKey } from '../../platform/rate-limit/rate-limiter';
 import { CredentialsService } from '../../users/credentials.service';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 
@@ -46,8 +46,7 @@ export class SignInService {
    * failures someone else caused.
    */
   async forgetFailures(workspaceId: string, identifiers: (string | null)[]): Promise<void> {
-    const known = identifiers.filter((identifier): identifier is string => Boolean(identifier));
-    if (known.length) await this.limiter.clear(known.map((identifier) => this.identifierLimit(workspaceId, identifier)));
+    await this.limiter.clear(signInFailureKeys(workspaceId, identifiers));
   }
 
   private failureLimits({ workspaceId, identifier, ip }: SignInAttempt): Limit[] {
@@ -57,6 +56,6 @@ export class SignInService {
 
   private identifierLimit(workspaceId: string, identifier: string): Limit {
     const { windowSeconds, signInFailuresPerIdentifier } = this.config.rateLimits;
-    return { key: `signin:identifier:${workspaceId}:${identifierKey(identifier)}`, max: signInFailuresPerIdentifier, windowSeconds };
+    return { key: signInIdentifierKey(workspaceId, identifier), max: signInFailuresPerIdentifier, windowSeconds };
   }
 }

@@ -84,10 +84,11 @@ export class RateLimiter {
     }
   }
 
-  /** Starts the limits' windows afresh, with nothing counted. */
-  async clear(limits: Limit[]): Promise<void> {
+  /** Starts these limits' windows afresh, with nothing counted (keys as in `Limit.key`). */
+  async clear(keys: string[]): Promise<void> {
+    if (!keys.length) return;
     try {
-      await this.redis.del(...limits.map((limit) => this.prefix + limit.key));
+      await this.redis.del(...keys.map((key) => this.prefix + key));
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'Rate limit not cleared: Redis unavailable');
     }
@@ -101,6 +102,21 @@ export class RateLimiter {
  */
 export function identifierKey(identifier: string): string {
   return createHash('sha256').update(pgLower(identifier.trim())).digest('base64url');
+}
+
+/**
+ * The key counting failed sign-ins of one identifier of a workspace: the sign-in counts
+ * there, and whoever lifts a lock (a reset, an accepted invitation, an admin) clears it.
+ */
+export function signInIdentifierKey(workspaceId: string, identifier: string): string {
+  return `signin:identifier:${workspaceId}:${identifierKey(identifier)}`;
+}
+
+/**
+ * The sign-in failure keys of a user's identifiers (those it has), for `clear`.
+ */
+export function signInFailureKeys(workspaceId: string, identifiers: (string | null)[]): string[] {
+  return identifiers.filter((identifier): identifier is string => Boolean(identifier)).map((identifier) => signInIdentifierKey(workspaceId, identifier));
 }
 
 /**
