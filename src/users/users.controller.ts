@@ -42,7 +42,7 @@ export class UsersController {
   }
 
   @Patch(':user')
-  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is replaced as a whole (send every key to keep). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address. A request that changes nothing leaves `updatedAt` as it was.' })
+  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is replaced as a whole (send every key to keep). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
   @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
   update(
     @Param('ws') ws: string,

@@ -52,6 +52,9 @@ interface PoolScope {
 /** Spends an emailed link's token for the user as it is now (locked); throws to refuse the link. */
 export type LinkSpender = (tx: EntityManager, user: { email: string | null; status: UserStatus }) => Promise<void>;
 
+/** Acts on a user's new address within the transaction that changed it. */
+export type NewAddressHandler = (tx: EntityManager, user: { workspaceId: string; poolId: string; id: string; email: string }) => Promise<void>;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -63,6 +66,18 @@ export class UsersService {
     private readonly sessions: SessionRevoker,
     private readonly limiter: RateLimiter,
   ) {}
+
+  /** Set by self-service, which owns verification links; see `whenPendingReaddressed`. */
+  private verifyNewAddress?: NewAddressHandler;
+
+  /**
+   * Called in the same transaction when an admin gives a user still verifying its email a
+   * new address: the link mailed to the old one stops working (it is bound to it), so the
+   * new address needs its own, as Cognito sends a code to a changed email.
+   */
+  whenPendingReaddressed(handler: NewAddressHandler): void {
+    this.verifyNewAddress = handler;
+  }
 
   /** `body` as sent: checked here, so that one 400 names its invalid fields and the pool's complaints together. */
   async create(scope: PoolScope, body: unknown): Promise<UserResponse> {
@@ -158,7 +173,10 @@ export class UsersService {
       // An invitation proves the address it was mailed to and lets its holder in: neither
       // holds once the address changed or the admin disabled the user.
       if (changes.emailVerified === false || changes.status === 'disabled') await this.invitations.revokeOpen(tx, userId);
-      if (changes.emailVerified === false && changes.email && user.status === 'invited' && !changes.status) await this.inviteAtNewAddress(tx, scope, userId, changes.email);
+      if (changes.emailVerified === false && changes.email && !changes.status) {
+        if (user.status === 'invited') await this.inviteAtNewAddress(tx, scope, userId, changes.email);
+        if (user.status === 'pending_verification') await this.verifyNewAddress?.(tx, { ...scope, id: userId, email: changes.email });
+      }
       return [user.email, user.mobile, email, mobile];
     });
     if (dto.lockedUntil === null) await this.forgetSignInFailures(scope, identifiers);

@@ -154,6 +154,17 @@ describe('self-service audit', () => {
       expect(await getUser(verifying, pending.id)).toMatchObject({ email: changed, emailVerified: false });
     });
 
+    // As Cognito sends a code to a changed email: otherwise the user stays pending, with no link that works.
+    it('a user still verifying gets a new verification link at the address the admin set, which verifies it', async () => {
+      const pending = await registerPending();
+      const changed = `${unique('moved')}@example.com`;
+      await admin('patch', `${usersOf(verifying)}/${pending.id}`).send({ email: changed }).expect(200);
+
+      const token = tokenOf(await mailTo(changed, /Confirm your email/), 'verify-email');
+      await user('post', '/v1/self-service/verifications').send({ token }).expect(200);
+      expect(await getUser(verifying, pending.id)).toMatchObject({ email: changed, emailVerified: true, status: 'active' });
+    });
+
     // A reset link proves the mailbox it went to, not the one the admin set afterwards: emailVerified must not turn true for it.
     it('a reset link mailed before the admin changed the email does not mark the new address verified', async () => {
       const account = await activeUser();

@@ -64,6 +64,7 @@ export class SelfServiceService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.users.whenPendingReaddressed((tx, user) => this.sendVerification(tx, user));
     this.mail.register(VERIFICATION_MAIL, this.composers.verification);
     this.mail.register(PASSWORD_RESET_MAIL, this.composers.passwordReset);
     this.mail.register(ACCOUNT_EXISTS_MAIL, this.composers.accountExists);
@@ -108,12 +109,16 @@ export class SelfServiceService implements OnModuleInit {
     const verifies = pool.selfRegistration.requireEmailVerification;
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
     const outcome = await this.users.register(pool, dto, async (tx, user) => {
-      if (user.status !== 'pending_verification') return;
-      const tokenId = await this.tokens.issue(tx, user, 'email_verification', VERIFICATION_TTL_SECONDS);
-      await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
+      if (user.status === 'pending_verification') await this.sendVerification(tx, { ...scope, ...user });
     });
     if (outcome === 'exists') await this.tellOwner(scope, dto.email);
     return verifies;
+  }
+
+  /** A verification link for the user's address, mailed with the transaction that made it needed. */
+  private async sendVerification(tx: EntityManager, user: { workspaceId: string; poolId: string; id: string; email: string }): Promise<void> {
+    const tokenId = await this.tokens.issue(tx, user, 'email_verification', VERIFICATION_TTL_SECONDS);
+    await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { workspaceId: user.workspaceId, poolId: user.poolId, tokenId } }]);
   }
 
   /**
