@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { isImportUpload, isNdjsonImport } from './imports/ndjson-route';
+import { sendErrorPage } from './auth/interaction/pages';
 import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
 import { ensureDatabase } from './platform/database/ensure-database';
@@ -45,7 +46,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // A browser opened on the service's address finds the console. Relative, so a proxy's path prefix stays.
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'GET' && req.path === '/' ? res.redirect(302, `.${CONSOLE_MOUNT}/`) : next()));
   // The issuer parses its own bodies; the hosted pages post small urlencoded forms.
-  const forms = formBody();
+  const forms = formBody(sendErrorPage);
   app.use(`${OIDC_MOUNT}/interaction`, forms);
   app.use('/self-service', forms);
   // API answers carry users' personal data and one-time secrets: no cache on the way may keep them.

@@ -280,6 +280,7 @@ describe('hostile input', () => {
     it('answers 413 to a login form over the 16 kB limit', async () => {
       const result = await followLogin(authorizationUrl(), { identifier: 'ada@example.com', password: 'x'.repeat(17 * 1024) }, REDIRECT_URI);
       expect(result.page?.status).toBe(413);
+      expect(result.page?.body).toContain('<h1>Payload too large</h1>');
     });
   });
 
@@ -290,6 +291,10 @@ describe('hostile input', () => {
         .type('form')
         .send(new URLSearchParams({ token: 'abc', password: 'x'.repeat(17 * 1024) }).toString());
       expect(res.status).toBe(413);
+      // A page the browser shows, with the hosted pages' headers, not a problem document.
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.text).toContain('The form is larger than 16kb');
     });
 
     it('answers the registration page with 404 to a pool that is not a UUID, and 400/404 without one', async () => {

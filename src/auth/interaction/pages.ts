@@ -2,7 +2,9 @@
  * The hosted pages' shell: one small, accessible, self-contained HTML document with
  * inline styles and no external assets, so it renders behind any firewall.
  */
+import type { Response } from 'express';
 import { escapeHtml } from '../../platform/html/escape';
+import { AppError } from '../../platform/problem/app-error';
 
 export { escapeHtml };
 
@@ -94,4 +96,9 @@ export function renderLinks(links: PageLink[] = []): string {
 
 export function renderMessagePage(title: string, message: string, links?: PageLink[]): string {
   return renderPage(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>${renderLinks(links)}`);
+}
+
+/** A refused hosted form (too large, unreadable), answered as a page a browser shows. */
+export function sendErrorPage(res: Response, error: AppError): void {
+  res.status(error.status).set(PAGE_SECURITY_HEADERS).type('html').send(renderMessagePage(error.title, error.detail));
 }

@@ -53,13 +53,18 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw Object.assign(new Error('the body is not UTF-8'), { type: 'encoding.invalid', status: 400 });
 }
 
-/** Answers a body the parser refused with a problem, and logs it. */
-export function refuseBody(req: Request, res: Response, error: AppError): void {
+/** How a refused body is answered: a problem for the API, a page for the hosted forms. */
+export type BodyRefusalWriter = (res: Response, error: AppError) => void;
+
+const asProblem: BodyRefusalWriter = (res, error) => writeProblem(res, problemFromAppError(error));
+
+/** Answers a body the parser refused (with a problem unless `write` says otherwise), and logs it. */
+export function refuseBody(req: Request, res: Response, error: AppError, write: BodyRefusalWriter = asProblem): void {
   // The request logger runs after the body parsers, so refusals are logged here.
   logger.warn({ method: req.method, url: redactUrlSecrets(req.originalUrl), status: error.status, detail: error.detail }, 'Request body refused');
   // Drain what is left so the client reads our answer instead of a reset connection.
   req.resume();
-  writeProblem(res, problemFromAppError(error));
+  write(res, error);
 }
 
 /**
