@@ -52,7 +52,7 @@ export class InteractionController {
   async login(@Param('ws') ws: string, @Req() req: Request & LoginRequest, @Res() res: Response): Promise<void> {
     const provider = await this.provider(ws, res);
     if (!provider) return;
-    const details = await this.details(provider, req, res);
+    const details = req.interaction ?? (await this.details(provider, req, res));
     if (!details) return;
     const view = { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), identifier: String(req.body?.identifier ?? '') };
     if (req.signInError) {

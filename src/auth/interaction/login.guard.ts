@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
+import type { Interaction } from 'oidc-provider';
 import { RateLimitedError } from '../../platform/rate-limit/rate-limiter';
 import { ProviderRegistry } from '../oidc/provider.registry';
 import { SignedIn } from './local.strategy';
@@ -8,6 +9,8 @@ import { SignedIn } from './local.strategy';
 export interface LoginRequest {
   user?: SignedIn | null;
   signInError?: RateLimitedError;
+  /** The sign-in in progress, as the guard loaded it (the controller does not load it again). */
+  interaction?: Interaction;
 }
 
 /**
@@ -28,7 +31,9 @@ export class LoginGuard extends AuthGuard('local') {
    */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    if (!(await this.signInInProgress(http.getRequest<Request>(), http.getResponse<Response>()))) return true;
+    const req = http.getRequest<Request & LoginRequest>();
+    req.interaction = await this.signInInProgress(req, http.getResponse<Response>());
+    if (!req.interaction) return true;
     return (await super.canActivate(context)) as boolean;
   }
 
@@ -39,8 +44,8 @@ export class LoginGuard extends AuthGuard('local') {
     return (user || null) as T;
   }
 
-  private async signInInProgress(req: Request, res: Response): Promise<boolean> {
+  private async signInInProgress(req: Request, res: Response): Promise<Interaction | undefined> {
     const provider = await this.registry.get(String(req.params.ws));
-    return Boolean(provider && (await provider.interactionDetails(req, res).then(() => true, () => false)));
+    return provider?.interactionDetails(req, res).catch(() => undefined);
   }
 }
