@@ -30,5 +30,8 @@ const WRITTEN_NUMBER = /^\+[\d\s().-]*$/;
  * written with separators is searched without them; other text is searched as typed.
  */
 export function searchPrefix(search: string): string {
-  return WRITTEN_NUMBER.test(search) ? search.replace(/[\s().-]/g, '') : search;
+  // A query string decodes an unencoded "+" as a space: `?search=+1415` arrives as " 1415".
+  // No email or name starts with a space before a digit, but every mobile starts with "+".
+  const typed = /^ [\d(]/.test(search) ? `+${search.slice(1)}` : search;
+  return WRITTEN_NUMBER.test(typed) ? typed.replace(/[\s().-]/g, '') : typed;
 }

@@ -378,7 +378,8 @@ export class UsersService {
 async function validNewUser(body: unknown, pool: PoolRules): Promise<CreateUserDto> {
   let malformed: FieldError[] = [];
   const user = await validatePlain(CreateUserDto, body, { forbidUnknown: true }).catch((error: unknown): Partial<CreateUserDto> => {
-    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null) throw error;
+    // Not an object at all: that is the whole answer, with nothing of a user to judge further.
+    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null || Array.isArray(body)) throw error;
     malformed = error.errors ?? [];
     return body;
   });

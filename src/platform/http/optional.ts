@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { ValidateIf } from 'class-validator';
 
 /**
@@ -5,3 +6,9 @@ import { ValidateIf } from 'class-validator';
  * other value (and fails), for optional fields whose stored value can never be null.
  */
 export const IsOmittable = () => ValidateIf((_object, value) => value !== undefined);
+
+/**
+ * For query parameters: `?search=` (an emptied search box, a template filled in part) means
+ * the parameter is not given, as it does for `cursor`, rather than a value to refuse.
+ */
+export const EmptyAsAbsent = () => Transform(({ obj, key, value }) => (obj[key] === '' ? undefined : value));

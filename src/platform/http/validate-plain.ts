@@ -1,7 +1,7 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ValidationFailedError } from '../problem/app-error';
-import { flattenValidationErrors, unstorableFields } from './validation';
+import { flattenValidationErrors, machineryKeyFields, unstorableFields } from './validation';
 
 /**
  * Validates a plain object with a DTO's rules, as the global pipe does for JSON bodies:
@@ -18,11 +18,16 @@ export async function validatePlain<T extends object>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new ValidationFailedError([{ field: '', message: 'the body must be a JSON object' }]);
   }
-  const checked = Object.fromEntries(Object.entries(plain).filter(([key]) => key !== options.recordsChecked));
-  const unstorable = unstorableFields(checked);
-  // Such text is the whole answer when a rule throws on it (validator's isEmail runs encodeURI).
+  const records = options.recordsChecked;
+  const checked = Object.fromEntries(Object.entries(plain).filter(([key]) => key !== records));
+  const unstorable = [...unstorableFields(checked), ...machineryKeyFields(checked)];
+  // Such text is the whole answer when a rule throws on it (validator's isEmail runs encodeURI),
+  // and such keys when class-transformer would (it builds `new value.constructor()`).
   if (unstorable.length) throw new ValidationFailedError(unstorable);
-  const instance = plainToInstance(type, plain);
+  // The records reach their own checks as sent: class-transformer would drop some of their keys,
+  // fail on others, and copy every one of up to 10,000 records for nothing.
+  const instance = plainToInstance(type, checked);
+  if (records && records in plain) Object.assign(instance, { [records]: (plain as Record<string, unknown>)[records] });
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: options.forbidUnknown ?? false });
   if (errors.length) throw new ValidationFailedError(flattenValidationErrors(errors));
   return instance;

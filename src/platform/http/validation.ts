@@ -26,6 +26,39 @@ export function unstorableFields(request: Record<string, unknown>): FieldError[]
   });
 }
 
+/**
+ * Keys that the transform before validation takes for an object's own machinery rather than
+ * data: Nest's pipe deletes them at any depth without a word (a user's attribute lost), and
+ * class-transformer calls `new value.constructor()` on an object holding a `constructor` key (a
+ * 500). A request holding one is refused instead, naming the field, before either runs.
+ */
+const MACHINERY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path and key of the first machinery key in a parsed JSON value, or null. Own stack, as findUnstorable. */
+function findMachineryKey(value: unknown, path: string): { path: string; key: string } | null {
+  const pending: { value: unknown; path: string }[] = [{ value, path }];
+  while (pending.length) {
+    const next = pending.pop()!;
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    for (const [key, item] of Object.entries(next.value)) {
+      if (MACHINERY_KEYS.has(key)) return { path: next.path, key };
+      pending.push({ value: item, path: `${next.path}.${key}` });
+    }
+  }
+  return null;
+}
+
+/** Every field of a request that is, or holds at any depth, a key the transform would drop or fail on. */
+export function machineryKeyFields(request: Record<string, unknown>): FieldError[] {
+  return Object.entries(request).flatMap(([field, value]) => {
+    if (MACHINERY_KEYS.has(field)) return [{ field, message: `${field} should not exist` }];
+    const found = findMachineryKey(value, field);
+    if (!found) return [];
+    const where = found.path === field ? '' : ` (at ${found.path})`;
+    return [{ field, message: `${field} must not use the reserved key "${found.key}"${where}` }];
+  });
+}
+
 /** Both kinds of problem in one answer, each field once per message. */
 function mergeFieldErrors(first: FieldError[], second: FieldError[]): FieldError[] {
   const key = (error: FieldError) => `${error.field}\n${error.message}`;
@@ -53,7 +86,7 @@ class RequestValidationPipe extends ValidationPipe {
       const repeated = repeatedQueryFields(value);
       if (repeated.length) throw new ValidationFailedError(repeated);
     }
-    const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? unstorableFields(value) : [];
+    const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? [...unstorableFields(value), ...machineryKeyFields(value)] : [];
     let transformed: unknown;
     try {
       transformed = await super.transform(value, metadata);

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MaxLength } from '../http/char-length';
+import { EmptyAsAbsent } from '../http/optional';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from '../problem/app-error';
 
@@ -9,6 +10,7 @@ import { ValidationFailedError } from '../problem/app-error';
 export class PageQuery {
   @ApiPropertyOptional({ description: 'Page size.', minimum: 1, maximum: 200, default: 50, example: 50 })
   @IsOptional()
+  @EmptyAsAbsent()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -17,6 +19,7 @@ export class PageQuery {
 
   @ApiPropertyOptional({ description: "Opaque cursor: the previous page's `nextCursor`, to get the next page." })
   @IsOptional()
+  @EmptyAsAbsent()
   @IsString()
   @MaxLength(200)
   cursor?: string;

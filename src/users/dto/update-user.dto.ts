@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Equals, IsIn, IsOptional } from 'class-validator';
+import { IsOmittable } from '../../platform/http/optional';
 import { UserProfileDto } from './user-profile.dto';
 
 export class UpdateUserDto extends UserProfileDto {
-  /** `disabled` stops sign-in; `active` re-enables a user that has a password. @example "disabled" */
-  @IsOptional()
+  /** `disabled` stops sign-in; `active` re-enables a user that has a password. Never null: leave it out to keep the status. @example "disabled" */
+  @IsOmittable()
   @IsIn(['active', 'disabled'])
   status?: 'active' | 'disabled';
 
