@@ -16,6 +16,7 @@ import { identityEncodingOnly } from './platform/http/identity-encoding.middlewa
 import { jsonBody } from './platform/http/json-body.middleware';
 import { requestId } from './platform/http/request-id';
 import { validationPipe } from './platform/http/validation';
+import { HTTP_LOGGER, HttpLogger } from './platform/logging/logging.module';
 import { setupOpenApi } from './platform/openapi/openapi';
 import { ProblemFilter } from './platform/problem/problem.filter';
 import { checkRedis } from './platform/redis/check-redis';
@@ -41,6 +42,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
   // First, so every answer carries the id its log line has, even one refused before Nest's routes.
   app.use(requestId(config.trustProxy !== null));
+  // Then the request log, before anything that may answer (the issuer, a refused body).
+  app.use(app.get<HttpLogger>(HTTP_LOGGER));
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // A browser opened on the service's address finds the console. Relative, so a proxy's path prefix stays.

@@ -1,5 +1,5 @@
 import express from 'express';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, redactUrl } from './config';
 
 const KEY = 'unit-test-root-key-0123456789abcdefghij';
 const load = (env: Record<string, string>) => loadConfig({ ROOT_API_KEY: KEY, ...env });
@@ -99,5 +99,19 @@ describe('loadConfig', () => {
       expect(message).toMatch(/^PUBLIC_URL must be a base URL without a query, fragment or credentials/);
       expect(message).not.toContain(':pw@');
     });
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password of a URL with a user, without one (Redis), or with an unencoded @ in it', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/ip')).toBe('postgres://app:***@db:5432/ip');
+    expect(redactUrl('redis://:s3cret@cache:6379/0')).toBe('redis://:***@cache:6379/0');
+    expect(redactUrl('postgres://app:p@ss@db/ip')).toBe('postgres://app:***@db/ip');
+    expect(redactUrl('smtps://mailer%40example.com:pw@smtp.example.com:465')).toBe('smtps://mailer%40example.com:***@smtp.example.com:465');
+  });
+
+  it('leaves a URL without a password as it is', () => {
+    expect(redactUrl('postgres://postgres@127.0.0.1:5432/identity_pools')).toBe('postgres://postgres@127.0.0.1:5432/identity_pools');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 });

@@ -162,9 +162,13 @@ function mailFrom(env: NodeJS.ProcessEnv): string {
   return value;
 }
 
-/** Hides the password in a connection URL so it can be printed. */
+/**
+ * Hides the password in a connection URL so it can be printed. Redis URLs usually have no
+ * user (`redis://:secret@host`), and a password may hold an unencoded `@` or `/`: up to
+ * the last `@`, everything after the user's colon goes, even from a URL that does not parse.
+ */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):.*@/i, '$1:***@');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -60,7 +60,7 @@ const asProblem: BodyRefusalWriter = (res, error) => writeProblem(res, problemFr
 
 /** Answers a body the parser refused (with a problem unless `write` says otherwise), and logs it. */
 export function refuseBody(req: Request, res: Response, error: AppError, write: BodyRefusalWriter = asProblem): void {
-  // The request logger runs after the body parsers, so refusals are logged here.
+  // The request line has only the status: this says why the body was refused.
   logger.warn({ method: req.method, url: redactUrlSecrets(req.originalUrl), status: error.status, detail: error.detail }, 'Request body refused');
   // Drain what is left so the client reads our answer instead of a reset connection.
   req.resume();

@@ -8,3 +8,11 @@ describe('redactUrlSecrets', () => {
     );
   });
 });
+
+describe('redactUrlSecrets in redirects', () => {
+  it('removes an authorization code or tokens from a Location, in its query or fragment', () => {
+    expect(redactUrlSecrets('https://app/cb?code=abc&state=s&iss=x')).toBe('https://app/cb?code=[Redacted]&state=s&iss=x');
+    expect(redactUrlSecrets('https://app/cb#access_token=t1&id_token=t2&state=s')).toBe('https://app/cb#access_token=[Redacted]&id_token=[Redacted]&state=s');
+    expect(redactUrlSecrets('/oidc/ws/userinfo?access_token=t&code_verifier=v')).toBe('/oidc/ws/userinfo?access_token=[Redacted]&code_verifier=[Redacted]');
+  });
+});
