@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AppConfig } from '../platform/config/config';
+import { APP_CONFIG } from '../platform/config/config.module';
 import { validatePlain } from '../platform/http/validate-plain';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
@@ -16,7 +18,15 @@ export const NDJSON = 'application/x-ndjson';
 @ApiExtraModels(JsonImportDto)
 @Controller('v1/workspaces/:ws/pools/:pool/imports')
 export class ImportsController {
-  constructor(private readonly imports: ImportsService) {}
+  /** PUBLIC_URL's path ('' at the root): Location stays under it behind a proxy that adds one (https://example.com/identity). */
+  private readonly basePath: string;
+
+  constructor(
+    private readonly imports: ImportsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.basePath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
+  }
 
   @Post()
   @HttpCode(202)
@@ -54,7 +64,7 @@ export class ImportsController {
     const job = req.is(NDJSON)
       ? await this.imports.createFromNdjson(scope, options, req)
       : await this.imports.createFromJson(scope, await validatePlain(JsonImportDto, req.body, { forbidUnknown: true, recordsChecked: 'users' }), options);
-    res.setHeader('Location', `/v1/workspaces/${ws}/pools/${pool}/imports/${job.id}`);
+    res.setHeader('Location', `${this.basePath}/v1/workspaces/${ws}/pools/${pool}/imports/${job.id}`);
     return job;
   }
 

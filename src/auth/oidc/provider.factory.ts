@@ -114,7 +114,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
       // The typings model each feature combination separately; this one is checked at start by oidc-provider.
     } as Configuration['features'],
     // Under the issuer, i.e. PUBLIC_URL, whatever host and scheme the request came in with.
-    interactions: { url: async (_ctx, interaction) => `${deps.issuer}/interaction/${interaction.uid}` },
+    interactions: { url: async (_ctx, interaction) => `${deps.issuer}/interaction/${interaction.uid}`, policy: signInPolicy() },
     // Applications are first-party: the workspace admin registered them, so there is no
     // consent screen; the grant covers what the client asked for.
     loadExistingGrant: async (ctx) => {
@@ -232,6 +232,23 @@ const SIGN_OUT_AT_ONCE_HEADERS: Record<string, string> = {
 function signOutAtOnce(form: string): string {
   const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Sign out</button></noscript></form>');
   return renderPage('Signing out', `<h1>Signing out…</h1>\n${confirmed}\n<script>${SUBMIT_SIGN_OUT}</script>`);
+}
+
+/**
+ * oidc-provider's base prompts, with one more reason to sign in: a browser session whose
+ * user findAccount no longer finds (its pool disconnected or disabled since; see
+ * accounts.ts). oidc-provider would take the session as signed in, yet load no account and
+ * no grant, and fail on the missing grant (a 500). Counting it as no session shows the
+ * login page, or answers `login_required` to `prompt=none` (OIDC Core §3.1.2.6), as after
+ * a user is disabled, whose sessions are deleted.
+ */
+function signInPolicy() {
+  const { base, Check } = oidcProvider().interactionPolicy;
+  const policy = base();
+  policy
+    .get('login')!
+    .checks.push(new Check('account_gone', 'End-User authentication is required', 'login_required', (ctx) => Boolean(ctx.oidc.session?.accountId) && !ctx.oidc.account));
+  return policy;
 }
 
 /** Whether an authorization request's `scope` asks for a refresh token. */

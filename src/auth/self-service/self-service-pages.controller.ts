@@ -1,6 +1,8 @@
-import { Controller, Get, Ip, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AppConfig } from '../../platform/config/config';
+import { APP_CONFIG } from '../../platform/config/config.module';
 import { validatePlain } from '../../platform/http/validate-plain';
 import { Public } from '../../workspaces/principal';
 import { renderMessagePage } from '../interaction/pages';
@@ -18,14 +20,24 @@ import { SelfServiceService } from './self-service.service';
 @Public()
 @Controller('self-service')
 export class SelfServicePagesController {
-  constructor(private readonly selfService: SelfServiceService) {}
+  /** Where the forms post: under PUBLIC_URL's path, which a proxy may add (https://example.com/identity) and strip. */
+  private readonly base: string;
+  private readonly registerPlace: { action: string };
+
+  constructor(
+    private readonly selfService: SelfServiceService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.base = `${new URL(config.publicUrl).pathname.replace(/\/+$/, '')}/self-service`;
+    this.registerPlace = { action: `${this.base}/register` };
+  }
 
   @Get('accept-invitation')
   async acceptInvitationForm(@Query() query: Record<string, unknown>, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, query);
       const details = await this.selfService.invitationDetails(token, ip);
-      return acceptInvitationPage({ token, email: details.email, poolName: details.poolName, rule: details.passwordPolicy });
+      return acceptInvitationPage({ action: `${this.base}/accept-invitation`, token, email: details.email, poolName: details.poolName, rule: details.passwordPolicy });
     });
   }
 
@@ -39,7 +51,7 @@ export class SelfServicePagesController {
       const token = field(req, 'token');
       const details = await this.selfService.invitationDetails(token, ip, { counted: true });
       const rule = details.passwordPolicy;
-      return acceptInvitationPage({ token, email: details.email, poolName: details.poolName, rule, values: names(req), error: withPasswordProblem(error, rule, req) });
+      return acceptInvitationPage({ action: `${this.base}/accept-invitation`, token, email: details.email, poolName: details.poolName, rule, values: names(req), error: withPasswordProblem(error, rule, req) });
     });
   }
 
@@ -48,7 +60,7 @@ export class SelfServicePagesController {
     await sendPage(res, async () => {
       const link = await validatePlain(TokenQuery, query);
       await this.selfService.checkVerificationLink(link.token, ip);
-      return verifyEmailPage(link);
+      return verifyEmailPage({ action: `${this.base}/verify-email`, token: link.token });
     });
   }
 
@@ -66,7 +78,7 @@ export class SelfServicePagesController {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, query);
       const form = await this.selfService.passwordResetForm(token, ip);
-      return resetPasswordPage({ token, rule: form.passwordPolicy });
+      return resetPasswordPage({ action: `${this.base}/reset-password`, token, rule: form.passwordPolicy });
     });
   }
 
@@ -80,19 +92,18 @@ export class SelfServicePagesController {
       // The pool's own rule, so the hint after an error says what it said before.
       const token = field(req, 'token');
       const form = await this.selfService.passwordResetForm(token, ip, { counted: true });
-      return resetPasswordPage({ token, rule: form.passwordPolicy, error });
+      return resetPasswordPage({ action: `${this.base}/reset-password`, token, rule: form.passwordPolicy, error });
     });
   }
 
   @Get('register')
   async registerForm(@Query('pool') poolId: string, @Res() res: Response): Promise<void> {
-    await showRegistration(this.selfService, res, String(poolId ?? ''), REGISTER_PLACE);
+    await showRegistration(this.selfService, res, String(poolId ?? ''), this.registerPlace);
   }
 
   @Post('register')
   async register(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
-    await submitRegistration(this.selfService, req, ip, res, REGISTER_PLACE);
+    await submitRegistration(this.selfService, req, ip, res, this.registerPlace);
   }
 }
 
-const REGISTER_PLACE = { action: '/self-service/register' };

@@ -61,14 +61,14 @@ const FOCUSABLE = new Set(['email', 'password', 'givenName', 'familyName']);
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
-export function acceptInvitationPage(model: { token: string; email: string; poolName: string; rule: PasswordRule; values?: Names; error?: FormError }): string {
+export function acceptInvitationPage(model: { action: string; token: string; email: string; poolName: string; rule: PasswordRule; values?: Names; error?: FormError }): string {
   const fields = new Fields(model.error);
   return renderPage(
     pageTitle('Accept your invitation', model.error?.message),
     `<h1>Accept your invitation</h1>
 <p class="sub">Choose a password for <strong>${escapeHtml(model.email)}</strong> in ${escapeHtml(model.poolName)}.</p>
 ${renderFormError(model.error?.message)}
-<form method="post" action="/self-service/accept-invitation" novalidate>
+<form method="post" action="${escapeHtml(model.action)}" novalidate>
   ${hidden('token', model.token)}
   ${fields.password(model.rule, 'Choose a password')}
   ${fields.names(model.values ?? {})}
@@ -77,27 +77,27 @@ ${renderFormError(model.error?.message)}
   );
 }
 
-export function verifyEmailPage(model: { token: string }): string {
+export function verifyEmailPage(model: { action: string; token: string }): string {
   // Confirming takes a click: mail scanners that open links must not spend the token.
   return renderPage(
     'Confirm your email',
     `<h1>Confirm your email</h1>
 <p class="sub">One click and your account is ready.</p>
-<form method="post" action="/self-service/verify-email">
+<form method="post" action="${escapeHtml(model.action)}">
   ${hidden('token', model.token)}
   <button type="submit">Confirm my email</button>
 </form>`,
   );
 }
 
-export function resetPasswordPage(model: { token: string; rule: PasswordRule; error?: FormError }): string {
+export function resetPasswordPage(model: { action: string; token: string; rule: PasswordRule; error?: FormError }): string {
   const fields = new Fields(model.error);
   return renderPage(
     pageTitle('Choose a new password', model.error?.message),
     `<h1>Choose a new password</h1>
 <p class="sub">Your other sessions will be signed out.</p>
 ${renderFormError(model.error?.message)}
-<form method="post" action="/self-service/reset-password" novalidate>
+<form method="post" action="${escapeHtml(model.action)}" novalidate>
   ${hidden('token', model.token)}
   ${fields.password(model.rule, 'New password')}
   <button type="submit">Change my password</button>

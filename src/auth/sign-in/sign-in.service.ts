@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { addressKey, Limit, RateLimiter, signInFailureKeys, signInIdentifierKey } from '../../platform/rate-limit/rate-limiter';
+import { addressKey, Limit, RateLimitedError, RateLimiter, signInFailureKeys, signInIdentifierKey } from '../../platform/rate-limit/rate-limiter';
 import { CredentialsService } from '../../users/credentials.service';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
+
+/** How long an attempt waits for the attempts in flight before it to be decided, and how often it looks. */
+const SETTLE_WAIT_MS = 10_000;
+const SETTLE_POLL_MS = 20;
+
+/** The attempts of a limit still being checked: counted in its own key, which never refuses. */
+function pendingOf(limit: Limit): Limit {
+  return { key: `${limit.key}:pending`, max: Number.POSITIVE_INFINITY, windowSeconds: limit.windowSeconds };
+}
 
 export interface SignInAttempt {
   workspaceId: string;
@@ -29,14 +38,45 @@ export class SignInService {
   /** The user id, or null for any refusal; throws RateLimitedError when throttled. */
   async withPassword(attempt: SignInAttempt): Promise<string | null> {
     const limits = this.failureLimits(attempt);
+    const pending = limits.map(pendingOf);
     // Each attempt counts as a failure while it is checked, so attempts sent together
     // cannot all get past the limits; a success gives its count back, so many users
     // behind one address are never throttled for signing in.
-    await this.limiter.consume(limits);
-    const poolIds = await this.identityProviders.poolsAccepting(attempt.workspaceId, 'password');
-    const userId = await this.credentials.verifyPassword({ ...attempt, poolIds });
-    if (userId) await this.limiter.release(limits);
+    await this.reserve(limits, pending);
+    let userId: string | null = null;
+    try {
+      const poolIds = await this.identityProviders.poolsAccepting(attempt.workspaceId, 'password');
+      userId = await this.credentials.verifyPassword({ ...attempt, poolIds });
+    } finally {
+      // A failure keeps its count and is no longer pending; a success gives both back.
+      await this.limiter.release(userId ? [...limits, ...pending] : pending);
+    }
     return userId;
+  }
+
+  /**
+   * Counts the attempt against the limits. When a limit is full only because of attempts
+   * still being checked (a load test, many users behind one NAT signing in at once), the
+   * attempt waits for them to be decided instead of being refused: most of them succeed
+   * and give their count back (API.md: successful sign-ins are never throttled per IP).
+   * Once the failures alone fill a limit, the answer is 429 at once, so a burst of guesses
+   * still gets no more checks than the limit allows.
+   */
+  private async reserve(limits: Limit[], pending: Limit[]): Promise<void> {
+    const deadline = Date.now() + SETTLE_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.limiter.consume([...limits, ...pending]);
+      } catch (error) {
+        if (!(error instanceof RateLimitedError) || Date.now() >= deadline || !(await this.fullOnlyOfPending(limits, pending))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS + Math.random() * SETTLE_POLL_MS));
+      }
+    }
+  }
+
+  private async fullOnlyOfPending(limits: Limit[], pending: Limit[]): Promise<boolean> {
+    const counts = await this.limiter.counts([...limits, ...pending].map((limit) => limit.key));
+    return limits.every((limit, index) => counts[index] - counts[limits.length + index] < limit.max);
   }
 
   /**

@@ -84,6 +84,16 @@ export class RateLimiter {
     }
   }
 
+  /** What these counters hold now (keys as in `Limit.key`; 0 when absent or Redis is away). */
+  async counts(keys: string[]): Promise<number[]> {
+    try {
+      return (await this.redis.mget(...keys.map((key) => this.prefix + key))).map((value) => Number(value ?? 0));
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'Rate limits not read: Redis unavailable');
+      return keys.map(() => 0);
+    }
+  }
+
   /** Starts these limits' windows afresh, with nothing counted (keys as in `Limit.key`). */
   async clear(keys: string[]): Promise<void> {
     if (!keys.length) return;
