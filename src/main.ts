@@ -23,6 +23,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 function exitAfterShutdownDeadline(logger: Logger): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      logger.log(`${signal} received: finishing requests and jobs in flight, then exiting`);
       setTimeout(() => {
         logger.warn(`Shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s (is Redis or PostgreSQL down?); exiting anyway`);
         process.exit(1);

@@ -45,6 +45,8 @@ export class ImportRunner {
   private readonly logger = new Logger(ImportRunner.name);
   /** This process, in lease owners (lease_owner is varchar(64); pod names run to 63 characters). */
   private readonly instance = `${hostname().slice(0, 40)}:${process.pid}`;
+  /** Set when the process stops: runs hand their import back at the next chunk instead of finishing it. */
+  private stopping = false;
 
   constructor(
     private readonly repository: ImportJobsRepository,
@@ -56,6 +58,15 @@ export class ImportRunner {
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Makes every run stop after the chunk it is writing and hand its import back (lease
+   * ended), so a stopping process exits in seconds however large the upload, and the next
+   * worker, or this one restarted, resumes from the checkpoint at once.
+   */
+  stop(): void {
+    this.stopping = true;
+  }
 
   async run(importId: string): Promise<RunResult> {
     const { leaseSeconds, chunkSize } = this.config.imports;
@@ -111,6 +122,12 @@ export class ImportRunner {
       for (;;) {
         const current = await this.repository.findById(job.id);
         if (!current || current.leaseOwner !== owner) return 'finished';
+        if (this.stopping) {
+          if (ahead) await ahead.committed;
+          await this.repository.releaseLease(job.id, owner);
+          this.logger.log({ importId, resumeAfterLine: (await this.repository.findById(job.id))?.checkpoint }, 'Import handed back: this process is stopping; a worker resumes it from its checkpoint');
+          return 'finished';
+        }
         if (current.cancelRequested) {
           if (ahead) await ahead.committed;
           await this.repository.finish(job.id, owner, 'cancelled');

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { QUEUES } from '../platform/queue/queues';
 import { LeaseLostError } from './import-jobs.repository';
@@ -13,7 +13,7 @@ const CONCURRENCY = 2;
 const WAIT_MS = 2000;
 
 @Processor(QUEUES.imports, { concurrency: CONCURRENCY })
-export class ImportsProcessor extends WorkerHost {
+export class ImportsProcessor extends WorkerHost implements OnModuleDestroy {
   private readonly logger = new Logger(ImportsProcessor.name);
 
   constructor(
@@ -21,6 +21,11 @@ export class ImportsProcessor extends WorkerHost {
     private readonly repository: ImportJobsRepository,
   ) {
     super();
+  }
+
+  /** Before the workers are closed (platform/queue), which waits for the runs in flight: they stop at their next chunk. */
+  onModuleDestroy(): void {
+    this.runner.stop();
   }
 
   async process(job: Job<ImportQueueJob>, token?: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createTransport, Transporter } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -15,7 +15,7 @@ export const SMTP_POOL = { pool: true, maxConnections: 5, maxMessages: Infinity 
  * warning at start): the way to follow links on a laptop, never meant for production.
  */
 @Injectable()
-export class MailSender implements OnModuleDestroy {
+export class MailSender implements OnApplicationShutdown {
   private readonly logger = new Logger(MailSender.name);
   private readonly transport: Transporter | null;
   /** MAIL_FROM's bare address, for the SMTP envelope. */
@@ -50,7 +50,8 @@ export class MailSender implements OnModuleDestroy {
     await this.transport.sendMail({ envelope: { from: this.envelopeFrom, to: [to] }, raw, messageId });
   }
 
-  onModuleDestroy(): void {
+  /** Not before: the mail workers close first (platform/queue) and their messages in flight still need the connections. */
+  onApplicationShutdown(): void {
     this.transport?.close();
   }
 }

@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { redisNamespace } from '../redis/namespace';
+import { WorkersShutdown } from './workers-shutdown';
 
 /**
  * BullMQ over REDIS_URL. Redis holds only queue state: every job names a PostgreSQL row
@@ -11,6 +13,7 @@ import { redisNamespace } from '../redis/namespace';
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
@@ -32,5 +35,6 @@ import { redisNamespace } from '../redis/namespace';
       },
     }),
   ],
+  providers: [WorkersShutdown],
 })
 export class QueueModule {}

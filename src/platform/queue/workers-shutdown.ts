@@ -1,0 +1,33 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+
+/**
+ * Closes every BullMQ worker of the process (it takes no new job and waits for the
+ * ones it runs) before any connection closes. @nestjs/bullmq closes workers in
+ * onApplicationShutdown, beside TypeORM closing its pool: jobs in flight then lost
+ * PostgreSQL under them, an email the SMTP server had accepted stayed unrecorded (and
+ * was sent again after the restart) and an import chunk failed. beforeApplicationShutdown
+ * runs before every onApplicationShutdown, so jobs finish on a working database.
+ */
+@Injectable()
+export class WorkersShutdown implements BeforeApplicationShutdown {
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const hosts = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
+    await Promise.all(hosts.map((host) => workerOf(host)?.close()));
+  }
+}
+
+/** The host's worker, or none when it never started (the getter throws then). */
+function workerOf(host: WorkerHost): WorkerHost['worker'] | undefined {
+  try {
+    return host.worker;
+  } catch {
+    return undefined;
+  }
+}
