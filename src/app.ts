@@ -8,7 +8,6 @@ import { isImportUpload, isNdjsonImport } from './imports/ndjson-route';
 import { sendErrorPage } from './auth/interaction/pages';
 import { OIDC_MOUNT, OidcHttp } from './auth/oidc/oidc.http';
 import { AppConfig } from './platform/config/config';
-import { ensureDatabase } from './platform/database/ensure-database';
 import { migrate } from './platform/database/migrate';
 import { CONSOLE_MOUNT, consoleRouter } from './platform/http/console-static';
 import { formBody } from './platform/http/form-body.middleware';
@@ -19,15 +18,14 @@ import { validationPipe } from './platform/http/validation';
 import { HTTP_LOGGER, HttpLogger } from './platform/logging/logging.module';
 import { setupOpenApi } from './platform/openapi/openapi';
 import { ProblemFilter } from './platform/problem/problem.filter';
-import { checkRedis } from './platform/redis/check-redis';
 
 /**
- * Builds the HTTP application: checks PostgreSQL and Redis (failing fast with what to
- * start), creates and migrates the database, then wires parsing, validation, errors and
- * the OpenAPI document. main.ts and the e2e tests both start the service through here.
+ * Builds the HTTP application once PostgreSQL and Redis answer (main.ts checks them
+ * first, platform/dependencies): migrates the database, then wires parsing, validation,
+ * errors and the OpenAPI document. main.ts and the e2e tests both start the service
+ * through here.
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  await Promise.all([ensureDatabase(config.databaseUrl), checkRedis(config.redisUrl)]);
   await migrate(config.databaseUrl);
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });

@@ -3,6 +3,7 @@ import './platform/threadpool/size-threadpool';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './platform/config/config';
+import { checkDependencies } from './platform/dependencies';
 import { DatabaseUnavailableError } from './platform/database/ensure-database';
 import { RedisUnavailableError } from './platform/redis/check-redis';
 
@@ -34,7 +35,8 @@ function exitAfterShutdownDeadline(logger: Logger): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Loaded after the config is checked, so a bad setting is reported in a blink, not after every module has loaded.
+  await checkDependencies(config);
+  // Loaded after the config and the dependencies are checked, so what stops the start is reported in a blink, not after every module has loaded.
   const { createApp } = await import('./app');
   const app = await createApp(config);
   const logger = new Logger('Main');
