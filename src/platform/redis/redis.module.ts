@@ -19,6 +19,11 @@ function watchOutages(redis: Redis): Redis {
     logger.warn(`Redis is unreachable (${error.code ?? error.message}); reconnecting`);
   });
   redis.on('ready', () => {
+    // From the first connection on, a command while Redis is away fails at once instead of
+    // waiting in ioredis's queue for a reconnect: a sign-in or a readiness probe answers
+    // now (limits uncounted, 503) rather than seconds later. Off only after the first
+    // connection, so what runs during start-up is not refused.
+    redis.options.enableOfflineQueue = false;
     if (!down) return;
     down = false;
     logger.log('Redis is reachable again');
