@@ -235,6 +235,8 @@ export function confirmButton(label: string, question: string, action: () => Pro
       } catch (error) {
         onError(error);
         reset();
+        // The button that had the focus is gone: put it on the one that replaced it, by the problem.
+        slot.querySelector<HTMLButtonElement>('button')?.focus();
       }
     });
     no.addEventListener('click', () => {

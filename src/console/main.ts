@@ -83,7 +83,8 @@ function signOut(message?: string): void {
   navigate(routes.login);
 }
 
-whenUnauthorized((problem) => signOut(`Your API key was not accepted (${problem.detail || problem.title}). Sign in again.`));
+// The API's 401 detail speaks to programs ("send … as `Authorization: Bearer`"): say it for a person.
+whenUnauthorized(() => signOut('Your API key is no longer accepted: it was revoked, or the service now has another root key. Sign in again with a valid key.'));
 
 async function workspaceName(ws: string): Promise<string> {
   if (!workspaceNames.has(ws)) workspaceNames.set(ws, (await api.get<Workspace>(`/v1/workspaces/${encodeURIComponent(ws)}`)).name);

@@ -82,7 +82,7 @@ export async function migrationView(ctx: ViewContext) {
   );
 
   // Recent imports; loaded again when the job on screen finishes, so its row is current.
-  const history = h('div');
+  const history = h('div', { class: 'history' });
   const renderHistory = (page: Page<ImportJob>): void =>
     mount(
       history,
@@ -147,12 +147,20 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
   const status = h('p', { class: 'job-status', role: 'status' });
   const errors = h('div', { class: 'import-errors' });
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel import');
+  // A running import stops only after the chunk it is writing: until the job says
+  // cancelled, the screen says the cancellation is under way instead of "Running.".
+  let cancelling = false;
   cancel.addEventListener('click', async () => {
     cancel.disabled = true;
+    cancelling = true;
+    render();
     try {
       job = await api.post<ImportJob>(`${jobPath}/cancel`);
       render();
     } catch (error) {
+      cancelling = false;
+      cancel.disabled = false;
+      render();
       errors.replaceChildren(problemBox(error));
     }
   });
@@ -180,8 +188,8 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
       running && h('div', { class: 'actions' }, cancel),
     );
     const said = {
-      queued: 'Waiting for a worker.',
-      running: 'Running.',
+      queued: cancelling ? 'Cancelling…' : 'Waiting for a worker.',
+      running: cancelling ? 'Cancelling: the import stops after the records it is writing now.' : 'Running.',
       completed: job.failed ? `Completed with ${job.failed} error${job.failed === 1 ? '' : 's'}.` : 'Completed without errors.',
       failed: 'The import failed.',
       cancelled: 'Cancelled. Records imported before stay.',

@@ -117,7 +117,7 @@ export async function poolSettingsView(ctx: ViewContext) {
       `Delete ${pool.name}? All of its users, their passwords, group memberships and invitations are deleted. This cannot be undone.`,
       async () => {
         await api.delete(p.pool(poolId));
-        ctx.announce(`Pool ${pool.name} deleted.`);
+        ctx.flash(`Pool ${pool.name} deleted.`);
         ctx.navigate(routes.pools(ws));
       },
       (error) => remove.append(problemBox(error)),

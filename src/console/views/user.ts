@@ -1,4 +1,4 @@
-import { api, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
+import { api, ApiError, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
 import { confirmButton, field, notice, onSubmit, problemBox, textOrNull } from '../forms.js';
 import { breadcrumbs, heading, invitationText, routes, section, sleep, statusBadge, ViewContext } from '../ui.js';
@@ -53,6 +53,8 @@ export async function userView(ctx: ViewContext) {
     renderSummary();
     renderAccess();
     renderInvitation();
+    // A new address of an invited user queues a new invitation (as a re-send does): follow its delivery too.
+    if (user.invitation?.status === 'queued') void follow();
   }
 
   function renderAccess(): void {
@@ -67,7 +69,22 @@ export async function userView(ctx: ViewContext) {
         access.querySelector<HTMLButtonElement>('button')?.focus();
       } catch (error) {
         toggle.disabled = false;
-        mount(message, problemBox(error));
+        // The API's 409 names the endpoint (PUT …/password); an admin needs the way out on this screen.
+        if (disabled && error instanceof ApiError && error.status === 409) {
+          mount(
+            message,
+            problemBox(
+              new ApiError({
+                ...error.problem,
+                title: `${userLabel(user)} has no password yet`,
+                detail: 'An enabled user without a password could not sign in. Set a password for them under “Set password”, then enable them.',
+              }),
+            ),
+          );
+          password.querySelector<HTMLInputElement>('input[name="password"]')?.focus();
+        } else {
+          mount(message, problemBox(error));
+        }
       }
     });
     const unlock = user.lockedUntil ? h('button', { type: 'button', class: 'secondary' }, 'Unlock') : null;
@@ -86,7 +103,9 @@ export async function userView(ctx: ViewContext) {
         null,
         disabled
           ? 'This user is disabled: they cannot sign in, and their sessions and refresh tokens have stopped working.'
-          : 'Disabling a user stops their sign-ins at once and ends their sessions.',
+          : user.status === 'invited'
+            ? 'Disabling a user stops their sign-ins at once. An invited user’s invitation is withdrawn too: to enable them later, you set their password.'
+            : 'Disabling a user stops their sign-ins at once and ends their sessions.',
       ),
       h('div', { class: 'actions' }, toggle, unlock),
       message,
@@ -105,7 +124,6 @@ export async function userView(ctx: ViewContext) {
         await api.post<void>(`${userPath}/invitations`);
         ctx.announce('A new invitation is queued. Earlier links stop working.');
         update(await api.get<User>(userPath));
-        void follow();
       } catch (error) {
         resend.disabled = false;
         mount(message, problemBox(error));
@@ -122,7 +140,14 @@ export async function userView(ctx: ViewContext) {
             h('div', null, h('dt', null, 'Sent'), h('dd', null, formatTime(inv.sentAt))),
             h('div', null, h('dt', null, 'Link expires'), h('dd', null, inv.status === 'accepted' ? '—' : formatTime(inv.expiresAt))),
           )
-        : h('p', null, 'This user was not invited: an admin set their password, or they signed up or were imported.'),
+        : h(
+            'p',
+            null,
+            // null also means withdrawn (API: address changed, user disabled, password set), not only "never invited".
+            user.status === 'invited'
+              ? 'The invitation was withdrawn when the email address changed: links sent earlier no longer work.'
+              : 'No open invitation: the user was not invited (an admin set their password, or they signed up or were imported), or it was withdrawn when they were disabled or given a password.',
+          ),
       inv?.status === 'failed' && notice('warning', 'The mail server did not accept the invitation after several attempts. Check the address and the service’s SMTP settings, then send it again.'),
       canSend && h('p', { class: 'hint' }, 'Sending again makes a new link; links sent earlier stop working.'),
       canSend && h('div', { class: 'actions' }, resend),
@@ -203,7 +228,7 @@ export async function userView(ctx: ViewContext) {
       `Delete ${userLabel(user)}? Their password, group memberships and invitations are deleted too. This cannot be undone.`,
       async () => {
         await api.delete(userPath);
-        ctx.announce(`${userLabel(user)} deleted.`);
+        ctx.flash(`${userLabel(user)} deleted.`);
         ctx.navigate(routes.pool(ws, poolId));
       },
       (error) => remove.append(problemBox(error)),
@@ -211,7 +236,6 @@ export async function userView(ctx: ViewContext) {
   );
 
   update(user);
-  if (user.invitation?.status === 'queued') void follow();
 
   return h(
     'div',
