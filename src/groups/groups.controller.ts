@@ -17,28 +17,28 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a group' })
+  @ApiOperation({ summary: 'Create a group', description: 'Groups belong to the workspace and may hold users of any of its pools; their names appear in the `groups` claim of tokens (scope `groups`).' })
   @ApiProblems(400, 404, 409, 413, 415)
   create(@Param('ws') ws: string, @Body() dto: CreateGroupDto): Promise<GroupResponse> {
     return this.groups.create(ws, dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List groups' })
+  @ApiOperation({ summary: 'List groups', description: 'The groups of the workspace. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<GroupPageResponse> {
     return this.groups.list(ws, query);
   }
 
   @Get(':group')
-  @ApiOperation({ summary: 'Get a group' })
+  @ApiOperation({ summary: 'Get a group', description: 'An id of another workspace is a 404.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string, @IdParam('group', 'Group') group: string): Promise<GroupResponse> {
     return this.groups.get(ws, group);
   }
 
   @Patch(':group')
-  @ApiOperation({ summary: 'Rename or describe a group' })
+  @ApiOperation({ summary: 'Rename or describe a group', description: 'Fields left out stay as they are; a name already used by another group of the workspace is a 409.' })
   @ApiProblems(400, 404, 409, 413, 415)
   update(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @Body() dto: UpdateGroupDto): Promise<GroupResponse> {
     return this.groups.update(ws, group, dto);
@@ -46,7 +46,7 @@ export class GroupsController {
 
   @Delete(':group')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a group and its memberships (not the users)' })
+  @ApiOperation({ summary: 'Delete a group and its memberships (not the users)', description: 'Its members stay in their pools.' })
   @ApiProblems(404)
   delete(@Param('ws') ws: string, @IdParam('group', 'Group') group: string): Promise<void> {
     return this.groups.delete(ws, group);
@@ -65,7 +65,7 @@ export class GroupsController {
   }
 
   @Get(':group/members')
-  @ApiOperation({ summary: 'List the members of a group' })
+  @ApiOperation({ summary: 'List the members of a group', description: 'Users of any pool of the workspace, as in the users list. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   listMembers(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @Query() query: PageQuery): Promise<UserPageResponse> {
     return this.groups.listMembers(ws, group, query);
@@ -73,7 +73,7 @@ export class GroupsController {
 
   @Delete(':group/members/:user')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a user from a group' })
+  @ApiOperation({ summary: 'Remove a user from a group', description: 'Only the membership goes; a user who is not a member (or unknown) is a 404.' })
   @ApiProblems(404)
   removeMember(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.groups.removeMember(ws, group, user);

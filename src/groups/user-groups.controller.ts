@@ -13,7 +13,7 @@ export class UserGroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the groups a user belongs to' })
+  @ApiOperation({ summary: 'List the groups a user belongs to', description: 'The groups whose names the `groups` claim carries for this user. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(
     @Param('ws') ws: string,

@@ -18,14 +18,14 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOperation({ summary: 'Liveness: the process answers', description: 'For a liveness probe: 200 while the process can answer, whatever PostgreSQL and Redis do, so an orchestrator does not restart it for an outage elsewhere. No API key.' })
   @ApiResponse({ status: 200, description: 'Alive (does not check dependencies)', example: { status: 'ok' } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer', description: 'For a readiness probe or a load balancer: 200 when both answer within 1.5 s, else 503 naming the one that is down. No API key.' })
   @ApiResponse({ status: 200, description: 'Ready', example: { status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } }, error: {}, details: {} } })
   @ApiResponse({
     status: 503,

@@ -38,7 +38,7 @@ export class ImportsController {
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/JsonImportDto' },
-          example: { users: [{ externalId: 'crm-1', email: 'ada@example.com', groups: ['admins'], passwordHash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy' }], options: { onConflict: 'update' } },
+          example: { users: [{ externalId: 'crm-1', email: 'ada@example.com', groups: ['admins'], passwordHash: '$2b$10$MoXmc5lHMK.9dyvxfTnE2OaDvzxF0JEIJWX5Ve1OiJAPGinDah1k2' }], options: { onConflict: 'update' } },
         },
         [NDJSON]: {
           schema: { type: 'string', description: 'One record (as in JsonImportDto.users) a line' },
@@ -52,7 +52,12 @@ export class ImportsController {
     description: 'The job, queued; `Location` points at it',
     headers: { Location: { description: 'The job: GET it to follow its progress', schema: { type: 'string', example: '/v1/workspaces/{ws}/pools/{pool}/imports/{job}' } } },
   })
-  @ApiProblems(400, 404, 413, 415)
+  @ApiProblems(
+    400,
+    404,
+    { status: 413, detail: 'A JSON upload takes at most 10,000 records (and 10 MB): send more as NDJSON (`Content-Type: application/x-ndjson`), or split an NDJSON upload over IMPORT_MAX_UPLOAD_BYTES into several imports.' },
+    { status: 415, detail: `Send the upload as application/json or ${NDJSON}, encoded as UTF-8 (re-export a UTF-16 file as UTF-8).` },
+  )
   async create(
     @Param('ws') ws: string,
     @IdParam('pool', 'Pool') pool: string,
@@ -69,7 +74,7 @@ export class ImportsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List the imports of a pool' })
+  @ApiOperation({ summary: 'List the imports of a pool', description: 'Every import of the pool with its status and counts. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Query() query: PageQuery): Promise<ImportJobPageResponse> {
     return this.imports.list({ workspaceId: ws, poolId: pool }, query);
@@ -83,7 +88,7 @@ export class ImportsController {
   }
 
   @Get(':job/errors')
-  @ApiOperation({ summary: 'The records an import could not take, by line' })
+  @ApiOperation({ summary: 'The records an import could not take, by line', description: 'One entry per refused record: its line, an identifier (never a secret), a code and what to correct. A bad record never stops the job. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   errors(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string, @Query() query: PageQuery): Promise<ImportErrorPageResponse> {
     return this.imports.errors({ workspaceId: ws, poolId: pool }, job, query);

@@ -28,14 +28,14 @@ export class PoolsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List identity pools' })
+  @ApiOperation({ summary: 'List identity pools', description: 'The pools of the workspace, with their policies. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<PoolPageResponse> {
     return this.pools.list(ws, query);
   }
 
   @Get(':pool')
-  @ApiOperation({ summary: 'Get an identity pool' })
+  @ApiOperation({ summary: 'Get an identity pool', description: 'The pool with its policies; an id of another workspace is a 404.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string): Promise<PoolResponse> {
     return this.pools.get(ws, pool);
@@ -51,7 +51,7 @@ export class PoolsController {
 
   @Delete(':pool')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an identity pool with its users, credentials, memberships and invitations' })
+  @ApiOperation({ summary: 'Delete an identity pool with its users, credentials, memberships and invitations', description: 'Its users can no longer sign in, their open links stop working, and its authentication provider goes with it. This cannot be undone.' })
   @ApiProblems(404)
   delete(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string): Promise<void> {
     return this.pools.delete(ws, pool);

@@ -28,14 +28,14 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List and search the users of a pool' })
+  @ApiOperation({ summary: 'List and search the users of a pool', description: 'Filter with `search` (case-insensitive prefix of email, mobile, given, family or display name), `status` and `groupId`; filters combine. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Query() query: ListUsersQuery): Promise<UserPageResponse> {
     return this.users.list({ workspaceId: ws, poolId: pool }, query);
   }
 
   @Get(':user')
-  @ApiOperation({ summary: 'Get a user' })
+  @ApiOperation({ summary: 'Get a user', description: 'The user with its status, latest invitation and sign-in bookkeeping; never a password or hash.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<UserResponse> {
     return this.users.get({ workspaceId: ws, poolId: pool }, user);
@@ -55,7 +55,7 @@ export class UsersController {
 
   @Delete(':user')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user with its credentials, memberships and invitations' })
+  @ApiOperation({ summary: 'Delete a user with its credentials, memberships and invitations', description: 'The user can no longer sign in and its open links stop working. This cannot be undone.' })
   @ApiProblems(404)
   delete(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.users.delete({ workspaceId: ws, poolId: pool }, user);

@@ -21,7 +21,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List the workspace API keys (never the keys themselves)' })
+  @ApiOperation({ summary: 'List the workspace API keys (never the keys themselves)', description: 'Each key shows its `prefix` (first characters) and `lastUsedAt`, so you can tell keys apart and find unused ones. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<ApiKeyPageResponse> {
     return this.workspaces.listKeys(ws, query);
@@ -29,7 +29,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once', description: 'The next request with the key is a 401. An unknown or already revoked key is a 404.' })
   @ApiProblems(404)
   revoke(@Param('ws') ws: string, @IdParam('id', 'API key') id: string): Promise<void> {
     return this.workspaces.revokeKey(ws, id);

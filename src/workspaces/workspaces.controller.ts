@@ -16,28 +16,28 @@ export class WorkspacesController {
 
   @Post()
   @RootOnly()
-  @ApiOperation({ summary: 'Create a workspace (root key only)' })
+  @ApiOperation({ summary: 'Create a workspace (root key only)', description: 'A workspace holds pools, groups, authentication providers, applications and its own OpenID Connect issuer (`{PUBLIC_URL}/oidc/{id}`). Then create a workspace API key to manage it without the root key.' })
   @ApiProblems(400, 403, 413, 415)
   create(@Body() dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return this.workspaces.create(dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List workspaces', description: 'A workspace key sees only its own workspace.' })
+  @ApiOperation({ summary: 'List workspaces', description: 'The root key sees every workspace; a workspace key sees only its own. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery): Promise<WorkspacePageResponse> {
     return this.workspaces.list(principal, query);
   }
 
   @Get(':ws')
-  @ApiOperation({ summary: 'Get a workspace' })
+  @ApiOperation({ summary: 'Get a workspace', description: 'A workspace key may read only its own workspace: any other id is a 404.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string): Promise<WorkspaceResponse> {
     return this.workspaces.get(ws);
   }
 
   @Patch(':ws')
-  @ApiOperation({ summary: 'Rename or describe a workspace' })
+  @ApiOperation({ summary: 'Rename or describe a workspace', description: 'Fields left out stay as they are; `description: null` clears it.' })
   @ApiProblems(400, 404, 413, 415)
   update(@Param('ws') ws: string, @Body() dto: UpdateWorkspaceDto): Promise<WorkspaceResponse> {
     return this.workspaces.update(ws, dto);
@@ -46,7 +46,7 @@ export class WorkspacesController {
   @Delete(':ws')
   @RootOnly()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a workspace and everything in it (root key only)' })
+  @ApiOperation({ summary: 'Delete a workspace and everything in it (root key only)', description: 'Deletes its pools, users, groups, API keys, authentication providers and applications. This cannot be undone.' })
   @ApiProblems(403, 404)
   delete(@Param('ws') ws: string): Promise<void> {
     return this.workspaces.delete(ws);

@@ -22,21 +22,21 @@ export class ApplicationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List applications' })
+  @ApiOperation({ summary: 'List applications', description: 'The applications (OAuth clients) of the workspace; never their secrets. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<ApplicationPageResponse> {
     return this.applications.list(ws, query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an application' })
+  @ApiOperation({ summary: 'Get an application', description: 'The client settings and the `issuer` to configure in the application; never its secret.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<ApplicationResponse> {
     return this.applications.get(ws, id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change an application' })
+  @ApiOperation({ summary: 'Change an application', description: 'Fields left out stay as they are. `tokenEndpointAuthMethod` is fixed at creation (create a new application to change it).' })
   @ApiProblems(400, 404, 413, 415)
   update(@Param('ws') ws: string, @IdParam('id', 'Application') id: string, @Body() dto: UpdateApplicationDto): Promise<ApplicationResponse> {
     return this.applications.update(ws, id, dto);
@@ -55,7 +55,7 @@ export class ApplicationsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an application; its tokens stop working' })
+  @ApiOperation({ summary: 'Delete an application; its tokens stop working', description: 'Users can no longer sign in to it. This cannot be undone.' })
   @ApiProblems(404)
   delete(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<void> {
     return this.applications.delete(ws, id);

@@ -25,14 +25,14 @@ export class IdentityProvidersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List authentication providers' })
+  @ApiOperation({ summary: 'List authentication providers', description: 'The pools connected to the workspace, with their sign-in methods, state and priority. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<IdentityProviderPageResponse> {
     return this.providers.list(ws, query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an authentication provider' })
+  @ApiOperation({ summary: 'Get an authentication provider', description: 'An id of another workspace is a 404.' })
   @ApiProblems(404)
   get(@Param('ws') ws: string, @IdParam('id', 'Identity provider') id: string): Promise<IdentityProviderResponse> {
     return this.providers.get(ws, id);
@@ -47,7 +47,7 @@ export class IdentityProvidersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Disconnect a pool; its users can no longer sign in' })
+  @ApiOperation({ summary: 'Disconnect a pool; its users can no longer sign in', description: 'The pool and its users stay; connect it again with POST to restore sign-in.' })
   @ApiProblems(404)
   delete(@Param('ws') ws: string, @IdParam('id', 'Identity provider') id: string): Promise<void> {
     return this.providers.delete(ws, id);

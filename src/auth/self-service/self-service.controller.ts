@@ -18,7 +18,7 @@ export class SelfServiceController {
 
   @Get('invitations')
   @NotStored()
-  @ApiOperation({ summary: 'Look up an invitation by the token of its link' })
+  @ApiOperation({ summary: 'Look up an invitation by the token of its link', description: 'What a custom “accept invitation” page shows before the user chooses a password: the email, the pool and the password policy. An unknown token is a 404, a used or expired one a 410 (ask the administrator for a new invitation).' })
   @ApiPublicProblems(400, 404, 410, 429)
   invitation(@Query() query: TokenQuery, @Ip() ip: string): Promise<InvitationDetailsResponse> {
     return this.selfService.invitationDetails(query.token, ip);
@@ -49,7 +49,7 @@ export class SelfServiceController {
   @Post('verifications')
   @HttpCode(200)
   @NotStored()
-  @ApiOperation({ summary: 'Confirm an email address with the token of the verification link' })
+  @ApiOperation({ summary: 'Confirm an email address with the token of the verification link', description: 'The user becomes active (a `pending_verification` user can then sign in). An unknown token is a 404, a used or expired one a 410 (register again to get a new link).' })
   @ApiPublicProblems(400, 404, 410, 413, 415, 429)
   verify(@Body() dto: TokenQuery, @Ip() ip: string): Promise<UserResponse> {
     return this.selfService.verifyEmail(dto.token, ip);

@@ -15,7 +15,7 @@ export class GroupResponse {
 
 export class GroupPageResponse {
   items: GroupResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }
 

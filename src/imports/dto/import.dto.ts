@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { ImportRecord } from '../../users/dto/import-record.dto';
@@ -7,11 +7,13 @@ import { ImportStatus } from '../import-job.entity';
 /** The options of a JSON upload (its `options`); typed JSON, so `sendInvitations` must be a boolean. */
 export class JsonImportOptionsDto {
   /** What to do with a record that matches an existing user (by externalId, then email); `skip` when left out. @example "skip" */
+  @ApiPropertyOptional({ default: 'skip' })
   @IsOptional()
   @IsIn(['skip', 'update', 'fail'])
   onConflict?: 'skip' | 'update' | 'fail';
 
   /** Email an invitation to every imported user without a password or hash (false when left out). @example false */
+  @ApiPropertyOptional({ default: false })
   @IsOptional()
   @IsBoolean()
   sendInvitations?: boolean;
@@ -20,6 +22,7 @@ export class JsonImportOptionsDto {
 /** The same options as query parameters of an NDJSON upload, where every value is text. */
 export class ImportOptionsDto extends JsonImportOptionsDto {
   /** Email an invitation to every imported user without a password or hash (false when left out). @example false */
+  @ApiPropertyOptional({ default: false })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
@@ -29,7 +32,7 @@ export class ImportOptionsDto extends JsonImportOptionsDto {
 export class JsonImportDto {
   /**
    * Up to 10,000 records; send NDJSON for more.
-   * @example [{"externalId": "crm-1", "email": "ada@example.com", "givenName": "Ada", "groups": ["admins"], "passwordHash": "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]
+   * @example [{"externalId": "crm-1", "email": "ada@example.com", "givenName": "Ada", "groups": ["admins"], "passwordHash": "$2b$10$MoXmc5lHMK.9dyvxfTnE2OaDvzxF0JEIJWX5Ve1OiJAPGinDah1k2"}]
    */
   @ApiProperty({ type: [ImportRecord] })
   @IsArray()
@@ -40,6 +43,14 @@ export class JsonImportDto {
   @ValidateNested()
   @Type(() => JsonImportOptionsDto)
   options?: JsonImportOptionsDto;
+}
+
+/** A named class, not an inline type: the document keeps no example of an inline object's fields. */
+export class ImportJobOptionsResponse {
+  /** @example "skip" */
+  onConflict: 'skip' | 'update' | 'fail';
+  /** @example false */
+  sendInvitations: boolean;
 }
 
 export class ImportJobResponse {
@@ -61,20 +72,22 @@ export class ImportJobResponse {
   skipped: number;
   /** Records that could not be imported; see the errors list. @example 400 */
   failed: number;
-  options: { onConflict: 'skip' | 'update' | 'fail'; sendInvitations: boolean };
-  /** Why the job failed, when it did. @example null */
+  /** The options the upload was sent with, defaults filled in. */
+  options: ImportJobOptionsResponse;
+  // The plugin drops a doc-comment `@example null`: a running job has neither error nor end yet.
+  @ApiProperty({ type: 'string', nullable: true, example: null, description: 'Why the job failed, when it did.' })
   error: string | null;
   /** @example "2026-11-27T09:00:00.000Z" */
   createdAt: string;
   /** @example "2026-11-27T09:00:00.200Z" */
   startedAt: string | null;
-  /** @example null */
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null })
   finishedAt: string | null;
 }
 
 export class ImportJobPageResponse {
   items: ImportJobResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }
 
@@ -91,7 +104,7 @@ export class ImportErrorResponse {
 
 export class ImportErrorPageResponse {
   items: ImportErrorResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }
 

@@ -6,7 +6,7 @@ const UUID_EXAMPLE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /**
  * API.md's conventions ("UUID ids, ISO-8601 UTC timestamps") as OpenAPI formats, so
  * generated clients parse timestamps as dates and validate ids. The DTOs name them by
- * convention rather than each with its own decorator: a `…At` string is a timestamp; an
+ * convention rather than each with its own decorator: a `…At` or `…Until` string is a timestamp; an
  * `id` or `…Id` string whose example is a UUID is one (externalId and clientId are not);
  * every path parameter is a resource id, so a UUID. And no number of this API has a
  * fraction (counts, lengths, seconds, priorities, statuses), so each is an integer.
@@ -31,7 +31,7 @@ function declareFormats(schema: SchemaObject): void {
     const prop = property as SchemaObject;
     if (prop.type === 'number') prop.type = 'integer';
     if (prop.type === 'string' && !prop.format) {
-      if (name.endsWith('At')) prop.format = 'date-time';
+      if (name.endsWith('At') || name.endsWith('Until')) prop.format = 'date-time';
       else if ((name === 'id' || name.endsWith('Id')) && UUID_EXAMPLE.test(String(prop.example))) prop.format = 'uuid';
     }
     declareFormats(prop);

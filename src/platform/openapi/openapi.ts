@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/config';
 import { ProblemSchema } from './api-problems';
 import { declareContractFormats } from './contract-formats';
+import { exampleNotFoundProblems } from './not-found-examples';
 
 /** Serves the OpenAPI UI at /docs and the document at /docs-json. */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
@@ -21,5 +22,6 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     { extraModels: [ProblemSchema] },
   );
   declareContractFormats(document);
+  exampleNotFoundProblems(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

@@ -45,6 +45,6 @@ export class PoolResponse {
 
 export class PoolPageResponse {
   items: PoolResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }

@@ -30,7 +30,8 @@ export class ImportRecord {
    * A hash from your current system, stored as given and upgraded to argon2id at the first
    * sign-in: argon2id/argon2i, bcrypt (`$2a$`/`$2b$`/`$2y$`), scrypt, PBKDF2 (passlib `$pbkdf2-sha256$…` and Django
    * `pbkdf2_sha256$…`), crypt(3) SHA-512/SHA-256/MD5 (`$6$`, `$5$`, `$1$`), LDAP `{SSHA}`, `{SSHA256}`, `{SSHA512}`.
-   * @example "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+   * The example is bcrypt of the documentation's example password, `correct horse battery staple`.
+   * @example "$2b$10$MoXmc5lHMK.9dyvxfTnE2OaDvzxF0JEIJWX5Ve1OiJAPGinDah1k2"
    */
   passwordHash?: string;
 }

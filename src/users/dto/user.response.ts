@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { UserStatus } from '../user.entity';
 
 export class InvitationSummaryResponse {
@@ -34,9 +35,10 @@ export class UserResponse {
   attributes: Record<string, unknown>;
   /** The latest invitation, or null when there is none: never invited, or withdrawn (password set by an admin, user disabled, address changed). */
   invitation: InvitationSummaryResponse | null;
-  /** Set while the account is locked after failed sign-ins. @example null */
+  // The plugin drops a doc-comment `@example null`, so a null example is declared here.
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null, description: 'Set while the account is locked after failed sign-ins.' })
   lockedUntil: string | null;
-  /** @example null */
+  /** @example "2026-11-27T10:15:00.000Z" */
   lastSignInAt: string | null;
   /** @example "2026-11-27T09:00:00.000Z" */
   createdAt: string;

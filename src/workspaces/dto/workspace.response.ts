@@ -13,7 +13,7 @@ export class WorkspaceResponse {
 
 export class WorkspacePageResponse {
   items: WorkspaceResponse[];
-  /** Pass as `cursor` to get the next page; null on the last page. @example null */
+  /** Pass as `cursor` to get the next page; null on the last page. @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }
 
@@ -24,21 +24,21 @@ export class ApiKeyResponse {
   workspaceId: string;
   /** @example "provisioning script" */
   name: string;
-  /** The first characters of the key. @example "ipk_Xy3f9Q" */
+  /** The first characters of the key. @example "ipk_EXAMPL" */
   prefix: string;
   /** @example "2026-11-27T09:00:00.000Z" */
   createdAt: string;
-  /** @example null */
+  /** @example "2026-11-27T10:15:00.000Z" */
   lastUsedAt: string | null;
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
-  /** The key itself, shown this once: store it now. @example "ipk_Xy3f9Q2mK8vL1pR7tW4zN6bH0cJ5dF2gA9sE3uY8iO1" */
+  /** The key itself, shown this once: store it now. @example "ipk_EXAMPLE_key_shown_once_store_it_now_0000000" */
   key: string;
 }
 
 export class ApiKeyPageResponse {
   items: ApiKeyResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }

@@ -26,12 +26,12 @@ export class ApplicationResponse {
 }
 
 export class CreatedApplicationResponse extends ApplicationResponse {
-  /** Shown this once for confidential clients; absent for public ones. @example "sec_Q2mV8pL4tR7wZ1nB5cHk3J9xQ2mV8pL4tR7wZ1nB5cH" */
+  /** Shown this once for confidential clients; absent for public ones. @example "sec_EXAMPLE_secret_shown_once_store_it_00000000" */
   clientSecret?: string;
 }
 
 export class ApplicationPageResponse {
   items: ApplicationResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }

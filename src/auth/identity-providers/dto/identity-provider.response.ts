@@ -23,6 +23,6 @@ export class IdentityProviderResponse {
 
 export class IdentityProviderPageResponse {
   items: IdentityProviderResponse[];
-  /** @example null */
+  /** @example "WyIyMDI2LTExLTI3VDA5OjAwOjAwLjAwMFoiLCI1YTRiM2MyZC0xZTBmLTRhOWItOGM3ZC02ZTVmNGEzYjJjMWQiXQ" */
   nextCursor: string | null;
 }

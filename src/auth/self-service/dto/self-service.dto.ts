@@ -4,7 +4,7 @@ import { Length, MaxLength } from '../../../platform/http/char-length';
 import { Trim } from '../../../platform/http/trim';
 
 export class TokenQuery {
-  /** The token from the emailed link. @example "q3J9xQ2mV8pL4tR7wZ1nB5cHk3J9xQ2mV8pL4tR7wZ1" */
+  /** The token from the emailed link. @example "EXAMPLE_token_from_the_emailed_link_0000000" */
   @IsString()
   @Length(1, 200)
   token: string;
@@ -61,13 +61,21 @@ export class RegistrationDto extends IntersectionType(PasswordResetRequestDto, C
 
 export class PasswordResetConfirmDto extends IntersectionType(TokenQuery, ChosenPassword) {}
 
+/** A named class, not an inline type: the document keeps no example of an inline object's fields. */
+export class InvitationPasswordPolicyResponse {
+  /** @example 8 */
+  minLength: number;
+  /** @example 128 */
+  maxLength: number;
+}
+
 export class InvitationDetailsResponse {
   /** @example "ada@example.com" */
   email: string;
   /** @example "Customers" */
   poolName: string;
   /** Shown on the page so people know what the password must look like. */
-  passwordPolicy: { minLength: number; maxLength: number };
+  passwordPolicy: InvitationPasswordPolicyResponse;
   /** @example "2026-11-30T09:00:00.000Z" */
   expiresAt: string;
 }
