@@ -34,10 +34,11 @@ export class MailSender implements OnApplicationShutdown {
     }
   }
 
-  async send(to: string, mail: RenderedMail): Promise<void> {
+  /** What the SMTP server answered (for the log, to find the message in the relay's own logs), or null without SMTP_URL. */
+  async send(to: string, mail: RenderedMail): Promise<{ messageId: string; response: string } | null> {
     if (!this.transport) {
       this.logger.warn({ to, subject: mail.subject, text: mail.text }, 'Email not sent (SMTP_URL unset); its content follows');
-      return;
+      return null;
     }
     // Built into one buffer first: streamed, the MIME parts reach the socket as dozens of
     // small writes per message, the costliest part of sending (docs/benchmarks.md).
@@ -47,7 +48,8 @@ export class MailSender implements OnApplicationShutdown {
     const id = randomUUID();
     const messageId = `<${id}@${this.messageIdDomain}>`;
     const raw = await new MailComposer({ from: this.config.mailFrom, to, subject: mail.subject, text: mail.text, html: mail.html, messageId, baseBoundary: id.replaceAll('-', '') }).compile().build();
-    await this.transport.sendMail({ envelope: { from: this.envelopeFrom, to: [to] }, raw, messageId });
+    const info = await this.transport.sendMail({ envelope: { from: this.envelopeFrom, to: [to] }, raw, messageId });
+    return { messageId, response: String(info.response ?? '') };
   }
 
   /** Not before: the mail workers close first (platform/queue) and their messages in flight still need the connections. */

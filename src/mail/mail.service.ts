@@ -82,8 +82,10 @@ export class MailService {
         await this.outbox.finish(row.id, 'skipped');
         return;
       }
-      await this.sender.send(row.recipient, renderMail(content));
+      const accepted = await this.sender.send(row.recipient, renderMail(content));
       await this.outbox.finish(row.id, 'sent');
+      // Debug, as a bulk invitation sends thousands: the outbox row and the invitation's status are the record.
+      if (accepted) this.logger.debug({ outboxId, kind: row.kind, attempt: row.attempts, ...accepted }, 'Email accepted by the SMTP server');
       await composer.onSent?.(row.payload);
     } catch (error) {
       const message = (error as Error).message;

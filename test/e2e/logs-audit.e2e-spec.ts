@@ -348,7 +348,7 @@ describe('logs audit', () => {
       });
       await new Promise<void>((listening) => smtp.listen(0, '127.0.0.1', listening));
       const smtpUrl = `smtp://mailer:${encodeURIComponent(smtpPassword)}@127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-      const mailer = await startServer({ NODE_ENV: 'development', LOG_LEVEL: 'info', ROOT_API_KEY: ROOT_KEY, DATABASE_URL: freshDatabaseUrl(), REDIS_URL, SMTP_URL: smtpUrl, MAIL_RETRY_DELAY_MS: '50' });
+      const mailer = await startServer({ NODE_ENV: 'development', LOG_LEVEL: 'debug', ROOT_API_KEY: ROOT_KEY, DATABASE_URL: freshDatabaseUrl(), REDIS_URL, SMTP_URL: smtpUrl, MAIL_RETRY_DELAY_MS: '50' });
       try {
         await waitUntilListening(mailer);
         baseUrl = mailer.baseUrl;
@@ -368,6 +368,9 @@ describe('logs audit', () => {
       expect(output).toContain(`Sending email through smtp://mailer:***@127.0.0.1`);
       const failed = output.split('\n').filter((line) => line.includes('Email attempt failed')).map((line) => JSON.parse(line));
       expect(failed).toEqual([expect.objectContaining({ outboxId: expect.any(String), err: expect.stringContaining('Invalid') })]);
+      // At debug, the good attempt names the outbox row and what the relay answered, to find it in the relay's logs.
+      const accepted = output.split('\n').filter((line) => line.includes('Email accepted by the SMTP server')).map((line) => JSON.parse(line));
+      expect(accepted).toEqual([expect.objectContaining({ outboxId: failed[0].outboxId, attempt: 2, messageId: expect.stringMatching(/^<.+@localhost>$/), response: expect.stringMatching(/^250/) })]);
     });
 
     it('prints the start-up errors of unreachable PostgreSQL and Redis without the passwords in their URLs', async () => {
