@@ -41,7 +41,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // First, so every answer carries the id its log line has, even one refused before Nest's routes.
   app.use(requestId(config.trustProxy !== null));
   // Then the request log, before anything that may answer (the issuer, a refused body).
-  app.use(app.get<HttpLogger>(HTTP_LOGGER));
+  const httpLogger = app.get<HttpLogger>(HTTP_LOGGER);
+  // Below info, the issuer's token, userinfo and JWKS requests would mostly print nothing, yet
+  // the per-request logger cost about a fifth of a refresh grant's CPU (docs/benchmarks.md):
+  // they skip it then. The issuer's own server errors are logged either way (provider.factory.ts).
+  const issuerUnlogged = !httpLogger.logger.isLevelEnabled('info');
+  const issuerPrefix = OIDC_MOUNT.slice(0, OIDC_MOUNT.indexOf(':'));
+  app.use((req: Request, res: Response, next: NextFunction) => (issuerUnlogged && req.path.startsWith(issuerPrefix) ? next() : httpLogger(req, res, next)));
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // A browser opened on the service's address finds the console. Relative, so a proxy's path prefix stays.

@@ -315,7 +315,8 @@ function cookieNames(workspaceId: string): Record<'session' | 'interaction' | 'r
  */
 function logServerError(workspaceId: string, ctx: KoaContextWithOIDC, error: Error): void {
   logger.error(
-    { workspaceId, method: ctx.method, path: ctx.path, err: { message: error.message, stack: error.stack } },
+    // The request id too: below info the issuer's requests have no request line to carry it (app.ts).
+    { workspaceId, requestId: (ctx.req as { id?: unknown }).id, method: ctx.method, path: ctx.path, err: { message: error.message, stack: error.stack } },
     'OIDC request failed',
   );
 }
