@@ -26,6 +26,10 @@ export interface OutgoingMail {
   payload: Record<string, string>;
 }
 
+/** Writes after an accepted send are retried for about 10 s (linear backoff) before the claim is left to expire. */
+const AFTER_SEND_ATTEMPTS = 10;
+const AFTER_SEND_RETRY_MS = 200;
+
 @Injectable()
 export class MailService {
   private readonly logger = new Logger(MailService.name);
@@ -75,6 +79,7 @@ export class MailService {
     // with attempts of its own, and the row must still give up after MAIL_ATTEMPTS.
     const last = final || row.attempts >= MAIL_ATTEMPTS;
     const composer = this.composers.get(row.kind);
+    let accepted: Awaited<ReturnType<MailSender['send']>>;
     try {
       if (!composer) throw new Error(`no composer for email kind "${row.kind}"`);
       const content = await composer.compose(row.payload);
@@ -82,11 +87,7 @@ export class MailService {
         await this.outbox.finish(row.id, 'skipped');
         return;
       }
-      const accepted = await this.sender.send(row.recipient, renderMail(content));
-      await this.outbox.finish(row.id, 'sent');
-      // Debug, as a bulk invitation sends thousands: the outbox row and the invitation's status are the record.
-      if (accepted) this.logger.debug({ outboxId, kind: row.kind, attempt: row.attempts, ...accepted }, 'Email accepted by the SMTP server');
-      await composer.onSent?.(row.payload);
+      accepted = await this.sender.send(row.recipient, renderMail(content));
     } catch (error) {
       const message = (error as Error).message;
       await this.outbox.release(row.id, message, last);
@@ -97,6 +98,31 @@ export class MailService {
         this.logger.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, 'Email attempt failed; will retry');
       }
       throw error;
+    }
+    // The relay has the email now. A failure from here on must not hand the row back as pending (it would go out
+    // twice), so recording it is retried; a database gone for longer leaves it claimed, and only after the claim
+    // expires does the sweeper send it again.
+    const marked = await this.persistently(() => this.outbox.finish(row.id, 'sent'), outboxId, 'Email sent but not marked sent; it goes out again when its claim expires');
+    if (!marked) return;
+    // Debug, as a bulk invitation sends thousands: the outbox row and the invitation's status are the record.
+    if (accepted) this.logger.debug({ outboxId, kind: row.kind, attempt: row.attempts, ...accepted }, 'Email accepted by the SMTP server');
+    const onSent = composer.onSent?.bind(composer);
+    if (onSent) await this.persistently(() => onSent(row.payload), outboxId, 'Email sent but its invitation or token not updated to say so');
+  }
+
+  /** Runs a database write after a send, through a lost connection or a short outage; false (and `failure` logged) when it never succeeded. */
+  private async persistently(write: () => Promise<void>, outboxId: string, failure: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return true;
+      } catch (error) {
+        if (attempt >= AFTER_SEND_ATTEMPTS) {
+          this.logger.error({ outboxId, err: (error as Error).message }, failure);
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, AFTER_SEND_RETRY_MS * attempt));
+      }
     }
   }
 

@@ -191,6 +191,37 @@ describe('mail delivery under failures', () => {
       expect(smtp.to(email)).toHaveLength(1);
     });
 
+    it('the database failing right after the SMTP server accepted: the email is still sent once, and recorded as sent', async () => {
+      // A sequence counts across the failed statements (a table would roll back with them): the first two
+      // writes of "sent" for these recipients fail, as when PostgreSQL drops the connection after the send.
+      const tag = unique('aftersend');
+      await sql(t, `CREATE SEQUENCE after_send_failures`);
+      await sql(
+        t,
+        `CREATE FUNCTION fail_after_send() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.status = 'sent' AND NEW.recipient LIKE '${tag}%' AND nextval('after_send_failures') <= 2 THEN
+             RAISE EXCEPTION 'terminating connection due to administrator command';
+           END IF;
+           RETURN NEW;
+         END $$`,
+      );
+      await sql(t, `CREATE TRIGGER fail_after_send BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION fail_after_send()`);
+      try {
+        const email = `${tag}@example.com`;
+        const invited = await invite(email);
+        await smtp.waitFor((m) => m.to === email, 15_000);
+        await eventually(async () => expect(await outboxOf(email)).toMatchObject({ status: 'sent', attempts: 1 }));
+        expect((await sql<{ n: string }>(t, `SELECT last_value AS n FROM after_send_failures`))[0].n).toBe('3');
+        await eventually(async () => expect((await invitationOf(invited.id)).status).toBe('sent'));
+        // Long enough for a retry or a sweep to show up.
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(smtp.to(email)).toHaveLength(1);
+      } finally {
+        await sql(t, `DROP TRIGGER fail_after_send ON mail_outbox; DROP FUNCTION fail_after_send(); DROP SEQUENCE after_send_failures`);
+      }
+    });
+
     it('gives up after 6 attempts: outbox row and invitation "failed", with the last error kept', async () => {
       const email = `${unique('refused')}@example.com`;
       smtp.refuse = true;
