@@ -70,11 +70,14 @@ function notOnce(smtp: SmtpSink, recipients: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(deliveries(smtp, recipients)).filter(([, n]) => n !== 1));
 }
 
-/** An answer is a success, or problem+json without internals (never HTML, never a stack or SQL). */
+/** An answer is a success, or a 503 problem+json saying when to retry, without internals (never HTML, never a stack or SQL). */
 function expectCleanAnswer(res: { status: number; headers: Record<string, string>; text: string }, ok: number) {
   if (res.status === ok) return;
-  expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: expect.any(Number), type: expect.stringMatching(/^application\/problem\+json/) });
-  expect(res.status).toBeGreaterThanOrEqual(500);
+  expect({ status: res.status, type: res.headers['content-type'], retryAfter: res.headers['retry-after'] }).toEqual({
+    status: 503,
+    type: expect.stringMatching(/^application\/problem\+json/),
+    retryAfter: '5',
+  });
   expect(res.text).not.toMatch(INTERNALS);
 }
 
@@ -197,6 +200,29 @@ describe('resilience audit', () => {
       await eventually(async () => expect(missing(smtp, existing)).toEqual([]), 15_000);
       await new Promise((r) => setTimeout(r, 700));
       expect(notOnce(smtp, existing)).toEqual({});
+    });
+
+    it('a request whose PostgreSQL connection is cut while it runs: 503 with Retry-After, nothing of it kept, and the retry succeeds', async () => {
+      const email = `${unique('held')}@example.com`;
+      // A trigger holds this one INSERT, so the cut is certain to find the request in flight.
+      await sql(t, `CREATE FUNCTION hold_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.email = '${email}' THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$`);
+      await sql(t, `CREATE TRIGGER hold_insert BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION hold_insert()`);
+      try {
+        const answer = invite(email).then((res) => res); // supertest sends on then()
+        await eventually(async () => {
+          const held = await sql(t, `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [database]);
+          expect(held).toHaveLength(1);
+        }, 5000, 20);
+        await terminateConnections(database);
+        const res = await answer;
+        expect(res.status).toBe(503);
+        expectCleanAnswer(res, 201);
+        expect(res.body.detail).toMatch(/^The database could not be reached, or went away during the request\. Retry in 5 seconds/);
+      } finally {
+        await sql(t, `DROP TRIGGER hold_insert ON users; DROP FUNCTION hold_insert()`);
+      }
+      expect(await sql(t, `SELECT 1 FROM users WHERE email = $1 UNION ALL SELECT 1 FROM mail_outbox WHERE recipient = $1`, [email])).toEqual([]);
+      expect((await invite(email)).status).toBe(201);
     });
 
     it('PostgreSQL connections terminated during an import with invitations: it completes with exact counts, every email once', async () => {

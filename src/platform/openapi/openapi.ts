@@ -12,7 +12,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     new DocumentBuilder()
       .setTitle('Identity Pools')
       .setDescription(
-        'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json.\n\n' +
+        'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json. Any operation may answer 503 with `Retry-After` while PostgreSQL is unreachable; the request can be sent again after that many seconds.\n\n' +
           'Each workspace\'s issuer is `{PUBLIC_URL}/oidc/{workspaceId}`; its endpoints (authorization, token, userinfo, JWKS, introspection, revocation, end session) are described by its discovery document, `{issuer}/.well-known/openid-configuration`, not here.',
       )
       .setVersion('1')
