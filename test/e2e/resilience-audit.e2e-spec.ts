@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { connectPool, createApplication, createPool, createUser, createWorkspace, ImportJob, sql, unique } from '../factories';
 import { databaseUrl, withAdmin } from '../support/databases';
 import { eventually } from '../support/eventually';
@@ -257,6 +258,38 @@ describe('resilience audit', () => {
       const [good, bad] = await Promise.all([grant(PASSWORD), grant('wrong password')]);
       expect({ good: good.status, bad: bad.status }).toEqual({ good: 200, bad: 400 });
       expect(((await good.json()) as { access_token: string }).access_token).toEqual(expect.any(String));
+    });
+
+    it('a password grant whose PostgreSQL connection is cut while it runs: 503 temporarily_unavailable with Retry-After, then 200', async () => {
+      const tokenPool = (await createPool(t, ws)).id;
+      await connectPool(t, ws, tokenPool);
+      const app = await createApplication(t, ws);
+      const user = await createUser(t, ws, tokenPool, { credential: { mode: 'password', password: PASSWORD } });
+      // A lock on the user's row holds the grant at its sign-in record, so the cut is certain to find it in flight.
+      const locker = new Client({ connectionString: t.databaseUrl });
+      locker.on('error', () => undefined);
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
+        const answer = passwordGrant(t, ws, app, user.email, PASSWORD);
+        const held = await eventually(async () => {
+          const waiting = await sql<{ pid: number }>(t, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database]);
+          expect(waiting).toHaveLength(1);
+          return waiting[0].pid;
+        }, 10_000, 20);
+        // Only the grant's backend: the lock must outlive it.
+        await sql(t, `SELECT pg_terminate_backend($1)`, [held]);
+        const res = await answer;
+        expect({ status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() }).toEqual({
+          status: 503,
+          retryAfter: '5',
+          body: { error: 'temporarily_unavailable', error_description: expect.stringMatching(/retry in 5 seconds/) },
+        });
+      } finally {
+        await locker.end().catch(() => undefined);
+      }
+      expect((await passwordGrant(t, ws, app, user.email, PASSWORD)).status).toBe(200);
     });
 
     it('Redis connections killed: invitations arrive once, an import completes, sign-in is answered (never 500), readiness recovers', async () => {

@@ -4,11 +4,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Client, Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
 import { PAGE_SECURITY_HEADERS, renderMessagePage, renderPage } from '../interaction/pages';
+import { isConnectionLost } from '../../platform/database/pg-errors';
 import { SignInService } from '../sign-in/sign-in.service';
 import { accessTokenKeys } from './access-token';
 import { AccountSources, accountFinder } from './accounts';
 import { SCOPE_CLAIMS, SCOPES } from './claims';
 import { originAllowed } from './cors';
+import { DATABASE_OUTAGE_DESCRIPTION, noteDatabaseOutage, unavailableDuringDatabaseOutage } from './database-outage';
 import { jwtIntrospection, mayIntrospect } from './introspection';
 import { oidcProvider } from './load-oidc-provider';
 import { adapterFor } from './oidc.adapter';
@@ -133,16 +135,18 @@ export function buildProvider(deps: IssuerDeps): Provider {
       return grant;
     },
     clientBasedCORS: (_ctx, origin, client) => originAllowed(origin, client.redirectUris ?? []),
-    renderError: async (ctx: KoaContextWithOIDC, out) => {
+    renderError: async (ctx: KoaContextWithOIDC, out, error) => {
       ctx.set(PAGE_SECURITY_HEADERS);
       ctx.type = 'html';
-      ctx.body = renderMessagePage('Sign-in error', `${out.error}: ${out.error_description ?? 'the request could not be completed'}`);
+      const message = isConnectionLost(error) ? `Sign-in is unavailable: ${DATABASE_OUTAGE_DESCRIPTION}.` : `${out.error}: ${out.error_description ?? 'the request could not be completed'}`;
+      ctx.body = renderMessagePage('Sign-in error', message);
     },
   };
 
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
   provider.use(unauthorizedClientAtToken);
+  provider.use(unavailableDuringDatabaseOutage);
   const accessTokenKeySet = accessTokenKeys(deps.keys.jwks.keys);
   provider.use(
     jwtIntrospection({
@@ -153,7 +157,10 @@ export function buildProvider(deps: IssuerDeps): Provider {
     }),
   );
   provider.use(jwtRevocation({ workspaceId: deps.workspaceId, issuer: deps.issuer, keys: accessTokenKeySet, grants: deps.store }));
-  provider.on('server_error', (ctx, error) => logServerError(deps.workspaceId, ctx, error));
+  provider.on('server_error', (ctx, error) => {
+    noteDatabaseOutage(ctx, error);
+    logServerError(deps.workspaceId, ctx, error);
+  });
   provider.registerGrantType(
     'password',
     passwordGrant({

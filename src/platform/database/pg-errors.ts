@@ -27,6 +27,9 @@ export function isDeadlock(error: unknown): boolean {
   return driverError(error)?.code === '40P01';
 }
 
+/** What a client is told to wait (Retry-After) after PostgreSQL refused or dropped its request: a restart takes a few seconds. */
+export const RETRY_AFTER_LOST_CONNECTION_SECONDS = 5;
+
 /** Server codes of a connection cut or refused: class 08, shutdown or restart (57P01–57P03), too many connections. */
 const LOST_CONNECTION_CODES = /^(08...|57P0[123]|53300)$/;
 /** Socket errors of the driver (its own, or Node's) when PostgreSQL is gone or unreachable. */

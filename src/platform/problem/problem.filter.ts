@@ -1,11 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isConnectionLost } from '../database/pg-errors';
+import { isConnectionLost, RETRY_AFTER_LOST_CONNECTION_SECONDS } from '../database/pg-errors';
 import { AppError } from './app-error';
 import { genericProblem, problemFromAppError, writeProblem } from './problem';
-
-/** Seconds a client is asked to wait after PostgreSQL dropped or refused its connection (a restart takes a few). */
-const RETRY_AFTER_LOST_DATABASE_SECONDS = 5;
 
 /** Turns every error into problem+json; anything unexpected becomes a 500 that reveals nothing. */
 @Catch()
@@ -32,8 +29,8 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: req.id, method: req.method, path: req.path }, 'Request failed: PostgreSQL connection lost or refused');
       writeProblem(
         res,
-        genericProblem(503, `The database could not be reached, or went away during the request. Retry in ${RETRY_AFTER_LOST_DATABASE_SECONDS} seconds; if it persists, report it with the request id ${String(req.id)}.`),
-        { 'Retry-After': String(RETRY_AFTER_LOST_DATABASE_SECONDS) },
+        genericProblem(503, `The database could not be reached, or went away during the request. Retry in ${RETRY_AFTER_LOST_CONNECTION_SECONDS} seconds; if it persists, report it with the request id ${String(req.id)}.`),
+        { 'Retry-After': String(RETRY_AFTER_LOST_CONNECTION_SECONDS) },
       );
       return;
     }
