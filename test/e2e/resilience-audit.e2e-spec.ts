@@ -450,5 +450,21 @@ describe('resilience audit', () => {
       service = await start();
       await expectImportDeliveredOnce(job, db, pool, smtp, tag, total);
     }, 90_000);
+
+    it('after a Redis restart: exits 0 within seconds, its workers closed', async () => {
+      const service = await start();
+      await redis.shutdownNoSave();
+      await new Promise((r) => setTimeout(r, 1500));
+      await redis.start();
+      // Back in service: readiness sees Redis again, so the workers have reconnected too.
+      await eventually(async () => expect((await fetch(`${service.baseUrl}/health/ready`)).status).toBe(200), 15_000, 100);
+      await new Promise((r) => setTimeout(r, 1000));
+
+      const sent = Date.now();
+      await service.kill('SIGTERM');
+      const exit = await service.exited;
+      expect({ exit, tookMs: Date.now() - sent < 5000 }).toEqual({ exit: { code: 0, signal: null }, tookMs: true });
+      expect(service.output()).not.toMatch(/Shutdown did not finish/);
+    }, 60_000);
   });
 });
