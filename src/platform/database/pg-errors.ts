@@ -1,4 +1,4 @@
-import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 interface PgDriverError {
   code?: string;
@@ -41,8 +41,8 @@ const LOST_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when 
  * a proxy), not because of the statement: the same request is likely to succeed a moment later.
  */
 export function isConnectionLost(error: unknown): boolean {
-  // TypeORM gives up a transaction's connection when it reports an error between two statements.
-  if (error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
+  // TypeORM gives up a transaction's connection when it reports an error between two statements (or before COMMIT).
+  if (error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError) return true;
   const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
   if (!(cause instanceof Error)) return false;
   const code = (cause as { code?: unknown }).code;
