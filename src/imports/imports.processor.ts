@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
+import { isConnectionLost } from '../platform/database/pg-errors';
 import { QUEUES } from '../platform/queue/queues';
 import { LeaseLostError } from './import-jobs.repository';
 import { ImportJobsRepository } from './import-jobs.repository';
@@ -9,7 +10,7 @@ import { IMPORT_ATTEMPTS, IMPORT_JOB, ImportQueueJob } from './imports.queue';
 
 /** Two imports per process; the per-workspace cap is enforced in PostgreSQL. */
 const CONCURRENCY = 2;
-/** How long a job waits before asking again when its workspace is at its cap. */
+/** How long a job waits before asking again when its workspace is at its cap, or PostgreSQL was lost. */
 const WAIT_MS = 2000;
 
 @Processor(QUEUES.imports, { concurrency: CONCURRENCY })
@@ -50,6 +51,13 @@ export class ImportsProcessor extends WorkerHost implements OnModuleDestroy {
       if (error instanceof LeaseLostError) {
         this.logger.warn({ importId }, 'Another worker took this import over; stopping here');
         return;
+      }
+      if (isConnectionLost(error)) {
+        // A PostgreSQL restart or failover is not the import's fault: it costs no attempt, however often it happens,
+        // and the import resumes from its last committed chunk.
+        this.logger.warn({ importId, err: (error as Error).message }, `Import paused: PostgreSQL connection lost; resuming in ${WAIT_MS / 1000} s`);
+        await job.moveToDelayed(Date.now() + WAIT_MS, token);
+        throw new DelayedError();
       }
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? IMPORT_ATTEMPTS);
       this.logger.error({ importId, attempt: job.attemptsMade + 1, err: (error as Error).message }, final ? 'Import failed for good' : 'Import attempt failed; will retry');

@@ -161,6 +161,12 @@ describe('resilience audit', () => {
 
     const users = (poolId = pool) => `/v1/workspaces/${ws}/pools/${poolId}/users`;
     const invite = (email: string) => t.root('post', users()).send({ email, credential: { mode: 'invitation' } });
+    /** Uploads `ndjson(tag, total)` with sendInvitations; returns how to read the import job. */
+    const importWithInvitations = async (poolId: string, tag: string, total: number) => {
+      const imports = `/v1/workspaces/${ws}/pools/${poolId}/imports`;
+      const queued = (await t.root('post', imports).query({ sendInvitations: 'true' }).set('content-type', 'application/x-ndjson').send(ndjson(tag, total)).expect(202)).body as ImportJob;
+      return async () => (await t.root('get', `${imports}/${queued.id}`).expect(200)).body as ImportJob;
+    };
 
     it('PostgreSQL connections terminated between requests: the next requests succeed, without a restart', async () => {
       // Several pooled connections, idle when they are cut.
@@ -175,7 +181,7 @@ describe('resilience audit', () => {
       expect(answers.map((res) => res.status)).toEqual([...Array(8).fill(200), 201, 200]);
     });
 
-    it('PostgreSQL connections terminated with writes in flight: each is done whole or answered with a clean 5xx; all emails go out once', async () => {
+    it('PostgreSQL connections terminated with writes in flight: each is done whole or answered 503 with Retry-After; all emails go out once', async () => {
       const emails = Array.from({ length: 40 }, () => `${unique('inflight')}@example.com`);
       const answers = Promise.all(emails.map((email) => invite(email)));
       await new Promise((r) => setTimeout(r, 30));
@@ -230,22 +236,46 @@ describe('resilience audit', () => {
       const importPool = (await createPool(t, ws)).id;
       const tag = unique('pgcut');
       const total = 100;
-      const queued = (
-        await t
-          .root('post', `/v1/workspaces/${ws}/pools/${importPool}/imports`)
-          .query({ sendInvitations: 'true' })
-          .set('content-type', 'application/x-ndjson')
-          .send(ndjson(tag, total))
-          .expect(202)
-      ).body as ImportJob;
-      const jobPath = `/v1/workspaces/${ws}/pools/${importPool}/imports/${queued.id}`;
-      const job = async () => (await t.root('get', jobPath).expect(200)).body as ImportJob;
+      const job = await importWithInvitations(importPool, tag, total);
       for (const share of [0.2, 0.5]) {
         await eventually(async () => expect((await job()).processed).toBeGreaterThanOrEqual(total * share), 20_000, 20);
         await terminateConnections(database);
       }
       await expectImportDeliveredOnce(job, t, importPool, smtp, tag, total);
     }, 60_000);
+
+    it('an import that loses its PostgreSQL connection more often than its retries allow: it waits each time and completes, every email once', async () => {
+      const importPool = (await createPool(t, ws)).id;
+      const tag = unique('outages');
+      const total = 50;
+      // The first four attempts at its users are held, so that each cut is certain to find the import in flight.
+      await sql(t, `CREATE SEQUENCE import_outages`);
+      await sql(
+        t,
+        `CREATE FUNCTION hold_import_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.email LIKE '${tag}-%' AND nextval('import_outages') <= 4 THEN PERFORM pg_sleep(10); END IF;
+           RETURN NEW;
+         END $$`,
+      );
+      await sql(t, `CREATE TRIGGER hold_import_insert BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION hold_import_insert()`);
+      try {
+        const job = await importWithInvitations(importPool, tag, total);
+        // At least four cuts (two chunks may be in flight at once); an import has three attempts.
+        for (let cuts = 0; cuts < 4; ) {
+          const held = await eventually(async () => {
+            const sleeping = await sql<{ pid: number }>(t, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [database]);
+            expect(sleeping.length).toBeGreaterThan(0);
+            return sleeping.map((row) => row.pid);
+          }, 20_000, 20);
+          for (const pid of held) await sql(t, `SELECT pg_terminate_backend($1)`, [pid]);
+          cuts += held.length;
+        }
+        await expectImportDeliveredOnce(job, t, importPool, smtp, tag, total);
+      } finally {
+        await sql(t, `DROP TRIGGER hold_import_insert ON users; DROP FUNCTION hold_import_insert(); DROP SEQUENCE import_outages`);
+      }
+    }, 90_000);
 
     it('the OIDC token endpoint answers again once its connections were terminated', async () => {
       const tokenPool = (await createPool(t, ws)).id;
