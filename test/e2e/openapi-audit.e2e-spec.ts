@@ -232,6 +232,17 @@ describe('OpenAPI audit: the document against the contract and the running app',
       expect([schema, enumOf(schema, 'grantTypes'), enumOf(schema, 'tokenEndpointAuthMethod')]).toEqual([schema, [...GRANT_TYPES].sort(), [...AUTH_METHODS].sort()]);
       expect([schema, schemas[schema].properties!.tokenEndpointAuthMethod.type]).toEqual([schema, 'string']);
     }
+    for (const [schema, property] of [
+      ['CreatePoolDto', 'authenticationMechanisms'],
+      ['UpdatePoolDto', 'authenticationMechanisms'],
+      ['PoolResponse', 'authenticationMechanisms'],
+      ['CreateIdentityProviderDto', 'signInMethods'],
+      ['UpdateIdentityProviderDto', 'signInMethods'],
+      ['IdentityProviderResponse', 'signInMethods'],
+    ]) {
+      expect([schema, property, enumOf(schema, property)]).toEqual([schema, property, ['password']]);
+    }
+    expect([enumOf('CreateIdentityProviderDto', 'type'), enumOf('IdentityProviderResponse', 'type')]).toEqual([['identity_pool'], ['identity_pool']]);
   });
 
   it('accepts every documented request example (ids aside), for both media types of an import', async () => {

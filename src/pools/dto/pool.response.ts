@@ -1,4 +1,5 @@
-import { AuthenticationMechanism, LockoutPolicy, PasswordPolicy, SelfRegistration } from '../pool.entity';
+import { ApiProperty } from '@nestjs/swagger';
+import { AUTHENTICATION_MECHANISMS, AuthenticationMechanism, LockoutPolicy, PasswordPolicy, SelfRegistration } from '../pool.entity';
 
 export class PasswordPolicyResponse implements PasswordPolicy {
   /** @example 8 */
@@ -30,7 +31,7 @@ export class PoolResponse {
   name: string;
   /** @example "Customer portal accounts" */
   description: string | null;
-  /** @example ["password"] */
+  @ApiProperty({ enum: AUTHENTICATION_MECHANISMS, isArray: true, example: ['password'] })
   authenticationMechanisms: AuthenticationMechanism[];
   passwordPolicy: PasswordPolicyResponse;
   selfRegistration: SelfRegistrationResponse;
