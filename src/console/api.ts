@@ -162,6 +162,17 @@ export interface Workspace {
   createdAt: string;
 }
 
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The first characters of the key, to tell keys apart. */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** Only in the answer to its creation. */
+  key?: string;
+}
+
 export interface Pool {
   id: string;
   workspaceId: string;
@@ -265,6 +276,8 @@ export function paths(ws: string) {
   const pool = (id: string) => `${base}/pools/${encodeURIComponent(id)}`;
   return {
     workspace: base,
+    apiKeys: `${base}/api-keys`,
+    apiKey: (id: string) => `${base}/api-keys/${encodeURIComponent(id)}`,
     pools: `${base}/pools`,
     pool,
     users: (poolId: string) => `${pool(poolId)}/users`,

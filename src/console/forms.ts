@@ -250,3 +250,18 @@ export function confirmButton(label: string, question: string, action: () => Pro
   reset();
   return slot;
 }
+
+/** A value shown in full, with a button that copies it. */
+export function copyable(value: string, label = 'Copy'): HTMLElement {
+  const button = h('button', { type: 'button', class: 'secondary small' }, label);
+  const said = h('span', { class: 'muted small', role: 'status' });
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      said.textContent = 'Copied.';
+    } catch {
+      said.textContent = 'Select the text and copy it.';
+    }
+  });
+  return h('span', { class: 'copy' }, h('code', null, value), button, said);
+}

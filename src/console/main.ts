@@ -14,9 +14,10 @@ import { poolSettingsView } from './views/pool-settings.js';
 import { poolUsersView } from './views/pool-users.js';
 import { poolsView } from './views/pools.js';
 import { userView } from './views/user.js';
+import { workspaceSettingsView } from './views/workspace-settings.js';
 import { workspacesView } from './views/workspaces.js';
 
-type Section = 'users' | 'groups' | 'authentication' | null;
+type Section = 'users' | 'groups' | 'authentication' | 'settings' | null;
 
 interface Route {
   pattern: RegExp;
@@ -46,6 +47,7 @@ const ROUTES: Route[] = [
   route('/w/:ws/groups', groupsView, 'groups'),
   route('/w/:ws/groups/:group', groupsView, 'groups'),
   route('/w/:ws/authentication', authenticationView, 'authentication'),
+  route('/w/:ws/settings', workspaceSettingsView, 'settings'),
 ];
 
 /** Short forms that land on a screen: `#/w/{ws}` and `#/w/{ws}/pools/{pool}`. */
@@ -117,6 +119,7 @@ function header(ws: string | null, wsName: string | null, active: Section): HTML
           link('users', 'Users', routes.pools(ws)),
           link('groups', 'Groups', routes.groups(ws)),
           link('authentication', 'Authentication', routes.authentication(ws)),
+          link('settings', 'Settings', routes.workspaceSettings(ws)),
         ),
       ),
     h('button', { type: 'button', class: 'secondary signout', onclick: () => signOut() }, 'Sign out'),
@@ -145,6 +148,7 @@ async function render(): Promise<void> {
     refresh: () => void render(),
     flash: (message) => (flashed = message),
     title: (text) => (document.title = `${text} – Identity Pools console`),
+    workspaceRenamed: () => workspaceNames.clear(),
   });
 
   if (!apiKey() || path === routes.login.slice(1)) {

@@ -16,6 +16,8 @@ export interface ViewContext {
   flash(message: string): void;
   /** Sets the browser tab's title. */
   title(text: string): void;
+  /** The workspace was renamed: the header reads its name again. */
+  workspaceRenamed(): void;
 }
 
 export type View = (ctx: ViewContext) => Promise<Child>;
@@ -31,6 +33,7 @@ export const routes = {
   groups: (ws: string) => `#/w/${ws}/groups`,
   group: (ws: string, group: string) => `#/w/${ws}/groups/${group}`,
   authentication: (ws: string) => `#/w/${ws}/authentication`,
+  workspaceSettings: (ws: string) => `#/w/${ws}/settings`,
 };
 
 /** The screen's heading, focusable so navigation can move the focus to it. */

@@ -69,6 +69,7 @@ describe('admin console audit in Chromium', () => {
       ['user', `#/w/${ws}/pools/${pool}/users/${invited}`],
       ['group', `#/w/${ws}/groups/${group}`],
       ['authentication', `#/w/${ws}/authentication`],
+      ['workspace settings', `#/w/${ws}/settings`],
     ];
     const { context, page, problems } = await signedIn(PHONE);
     try {

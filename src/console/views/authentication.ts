@@ -1,6 +1,6 @@
 import { api, Application, IdentityProvider, issuerOf, listAll, paths, Pool } from '../api.js';
 import { h, mount } from '../dom.js';
-import { checkbox, checked, checkedValues, confirmButton, field, integer, notice, onSubmit, problemBox, select, text } from '../forms.js';
+import { checkbox, checked, checkedValues, confirmButton, copyable, field, integer, notice, onSubmit, problemBox, select, text } from '../forms.js';
 import { badge, heading, routes, section, ViewContext } from '../ui.js';
 
 const METHOD_LABELS: Record<string, string> = { password: 'Password' };
@@ -43,21 +43,6 @@ export async function authenticationView(ctx: ViewContext) {
     providersSection(ctx, pools, providers, poolById),
     applicationsSection(ctx, applications, issuer, discovery),
   );
-}
-
-/** A value shown in full, with a button that copies it. */
-function copyable(value: string, label = 'Copy'): HTMLElement {
-  const button = h('button', { type: 'button', class: 'secondary small' }, label);
-  const said = h('span', { class: 'muted small', role: 'status' });
-  button.addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      said.textContent = 'Copied.';
-    } catch {
-      said.textContent = 'Select the text and copy it.';
-    }
-  });
-  return h('span', { class: 'copy' }, h('code', null, value), button, said);
 }
 
 function providersSection(ctx: ViewContext, pools: Pool[], providers: IdentityProvider[], poolById: Map<string, Pool>): HTMLElement {

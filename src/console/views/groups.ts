@@ -203,6 +203,21 @@ async function groupDetail(ctx: ViewContext, group: Group, pools: Pool[]): Promi
     }
   });
 
+  const edit = onSubmit(
+    h(
+      'form',
+      { class: 'stack', 'aria-label': 'Name and description' },
+      field({ label: 'Group name', name: 'name', value: group.name, required: true, props: { maxlength: 100, autocomplete: 'off' } }),
+      field({ label: 'Group description', name: 'description', value: group.description, optional: true, props: { maxlength: 500, autocomplete: 'off' } }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save')),
+    ),
+    async (form) => {
+      const saved = await api.patch<Group>(p.group(group.id), { name: text(form, 'name'), description: text(form, 'description') || null });
+      ctx.flash(`Group ${saved.name} saved.`);
+      ctx.refresh();
+    },
+  );
+
   const remove = h('div');
   mount(
     remove,
@@ -231,6 +246,7 @@ async function groupDetail(ctx: ViewContext, group: Group, pools: Pool[]): Promi
       h('h3', null, 'Members'),
       members,
     ),
+    section('Name and description', null, edit),
     section('Delete group', null, remove),
   );
 }
