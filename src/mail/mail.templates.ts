@@ -16,7 +16,23 @@ export interface RenderedMail {
   html: string;
 }
 
-export function renderMail(content: MailContent): RenderedMail {
+/**
+ * Names typed by admins or users (workspace, pool, given name) may hold line breaks and other control characters.
+ * In the text part a line break would start a line of their choosing (a fake link, a fake header-like line), so
+ * each piece of content is one line of plain text before it is laid out.
+ */
+function oneLine(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
+}
+
+export function renderMail(original: MailContent): RenderedMail {
+  const content: MailContent = {
+    ...original,
+    subject: oneLine(original.subject),
+    heading: oneLine(original.heading),
+    paragraphs: original.paragraphs.map(oneLine),
+    footnote: original.footnote && oneLine(original.footnote),
+  };
   const text = [
     content.heading,
     '',

@@ -12,6 +12,12 @@ export interface ReceivedMail {
   html: string;
   /** Every absolute link in the text part. */
   links: string[];
+  /** The From header as written, display name included. */
+  fromHeader?: string;
+  /** The Date header, parsed. */
+  date?: Date;
+  /** The message's header block exactly as received (CRLF line ends, folded lines kept). */
+  rawHeaders?: string;
 }
 
 /** A real SMTP server on loopback that keeps what it receives, for tests and benchmarks. */
@@ -39,8 +45,11 @@ export class SmtpSink {
           stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 450 })));
           return;
         }
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         simpleParser(stream)
           .then(async (mail: ParsedMail) => {
+            const raw = Buffer.concat(chunks).toString('utf8');
             if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
             this.messages.push({
               to: [mail.to].flat().map((a) => a?.text ?? '').join(','),
@@ -50,6 +59,9 @@ export class SmtpSink {
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
               links: [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
+              fromHeader: mail.from?.text ?? '',
+              date: mail.date,
+              rawHeaders: headerBlock(raw),
             });
             this.waiters.splice(0).forEach((wake) => wake());
             callback();
@@ -88,4 +100,10 @@ export class SmtpSink {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+/** Everything before the first empty line: the header block. */
+function headerBlock(raw: string): string {
+  const end = raw.search(/\r?\n\r?\n/);
+  return end < 0 ? raw : raw.slice(0, end);
 }
