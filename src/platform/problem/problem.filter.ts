@@ -24,9 +24,10 @@ export class ProblemFilter implements ExceptionFilter {
       writeProblem(res, genericProblem(status, detail));
       return;
     }
+    const context = { err: exception, requestId: req.id, method: req.method, path: req.path };
     if (isConnectionLost(exception)) {
       // Not a bug: PostgreSQL restarted or is unreachable, and the same request is likely to succeed shortly.
-      this.logger.error({ err: exception, requestId: req.id, method: req.method, path: req.path }, 'Request failed: PostgreSQL connection lost or refused');
+      this.logger.error(context, 'Request failed: PostgreSQL connection lost or refused');
       writeProblem(
         res,
         genericProblem(503, `The database could not be reached, or went away during the request. Retry in ${RETRY_AFTER_LOST_CONNECTION_SECONDS} seconds; if it persists, report it with the request id ${String(req.id)}.`),
@@ -34,7 +35,7 @@ export class ProblemFilter implements ExceptionFilter {
       );
       return;
     }
-    this.logger.error({ err: exception, requestId: req.id, method: req.method, path: req.path }, 'Unhandled error');
+    this.logger.error(context, 'Unhandled error');
     // The request id (also in X-Request-Id and on the log line above) lets support find what happened.
     writeProblem(res, genericProblem(500, `Something went wrong on our side. Retry later; if it persists, report it with the request id ${String(req.id)}.`));
   }
