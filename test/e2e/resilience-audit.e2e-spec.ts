@@ -38,6 +38,20 @@ async function terminateConnections(database: string): Promise<number> {
   });
 }
 
+/** The backends of `database` held in `wait` (pg_sleep in a test trigger, or a row lock), once there is at least one. */
+async function heldBackends(db: TestApp, database: string, wait: 'PgSleep' | 'Lock'): Promise<number[]> {
+  return eventually(async () => {
+    const rows = await sql<{ pid: number }>(db, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND (wait_event = $2 OR wait_event_type = $2)`, [database, wait]);
+    expect(rows.length).toBeGreaterThan(0);
+    return rows.map((row) => row.pid);
+  }, 20_000, 20);
+}
+
+/** Terminates just these backends, one by one. */
+async function terminateBackends(db: TestApp, pids: number[]): Promise<void> {
+  for (const pid of pids) await sql(db, `SELECT pg_terminate_backend($1)`, [pid]);
+}
+
 /** Kills every client of the private Redis but the one asking (all of them are the app's). */
 async function killRedisClients(redis: PrivateRedis): Promise<number> {
   const client = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
@@ -216,10 +230,7 @@ describe('resilience audit', () => {
       await sql(t, `CREATE TRIGGER hold_insert BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION hold_insert()`);
       try {
         const answer = invite(email).then((res) => res); // supertest sends on then()
-        await eventually(async () => {
-          const held = await sql(t, `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [database]);
-          expect(held).toHaveLength(1);
-        }, 5000, 20);
+        expect(await heldBackends(t, database, 'PgSleep')).toHaveLength(1);
         await terminateConnections(database);
         const res = await answer;
         expect(res.status).toBe(503);
@@ -263,12 +274,8 @@ describe('resilience audit', () => {
         const job = await importWithInvitations(importPool, tag, total);
         // At least four cuts (two chunks may be in flight at once); an import has three attempts.
         for (let cuts = 0; cuts < 4; ) {
-          const held = await eventually(async () => {
-            const sleeping = await sql<{ pid: number }>(t, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [database]);
-            expect(sleeping.length).toBeGreaterThan(0);
-            return sleeping.map((row) => row.pid);
-          }, 20_000, 20);
-          for (const pid of held) await sql(t, `SELECT pg_terminate_backend($1)`, [pid]);
+          const held = await heldBackends(t, database, 'PgSleep');
+          await terminateBackends(t, held);
           cuts += held.length;
         }
         await expectImportDeliveredOnce(job, t, importPool, smtp, tag, total);
@@ -303,13 +310,10 @@ describe('resilience audit', () => {
         await locker.query('BEGIN');
         await locker.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
         const answer = passwordGrant(t, ws, app, user.email, PASSWORD);
-        const held = await eventually(async () => {
-          const waiting = await sql<{ pid: number }>(t, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database]);
-          expect(waiting).toHaveLength(1);
-          return waiting[0].pid;
-        }, 10_000, 20);
+        const held = await heldBackends(t, database, 'Lock');
+        expect(held).toHaveLength(1);
         // Only the grant's backend: the lock must outlive it.
-        await sql(t, `SELECT pg_terminate_backend($1)`, [held]);
+        await terminateBackends(t, held);
         const res = await answer;
         expect({ status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() }).toEqual({
           status: 503,
