@@ -42,7 +42,9 @@ export class MailProducer {
    * A job BullMQ still knows but will not run again keeps its id taken: active on a worker that was killed (BullMQ
    * frees it only after its own lock and stall checks, long after MAIL_CLAIM_SECONDS), or finished as a no-op
    * while a dead worker's claim still held the row. Such a row gets a takeover job, one per claim (the row's
-   * attempt count), so repeated sweeps do not multiply it.
+   * attempt count), so repeated sweeps do not multiply it. A job that failed for good is removed (the outbox row
+   * is the record), so a row whose claims all failed, and whose attempt count therefore stands still, can be
+   * queued again under the same id; 'failed' is left only by jobs from before that.
    */
   async requeue(rows: { id: string; attempts: number }[]): Promise<void> {
     if (!rows.length) return;
@@ -73,7 +75,7 @@ export class MailProducer {
         jobs.map(({ outboxId, jobId }) => ({
           name: MAIL_JOB,
           data: { outboxId },
-          opts: { jobId, attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.mail.retryDelayMs } },
+          opts: { jobId, attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.mail.retryDelayMs }, removeOnFail: true },
         })),
       );
     } catch (error) {

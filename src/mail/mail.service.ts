@@ -26,7 +26,7 @@ export interface OutgoingMail {
   payload: Record<string, string>;
 }
 
-/** Writes after an accepted send are retried for about 10 s (linear backoff) before the claim is left to expire. */
+/** Writes after a send attempt are retried for about 10 s (linear backoff) before the claim is left to expire. */
 const AFTER_SEND_ATTEMPTS = 10;
 const AFTER_SEND_RETRY_MS = 200;
 
@@ -90,10 +90,12 @@ export class MailService {
       accepted = await this.sender.send(row.recipient, renderMail(content));
     } catch (error) {
       const message = (error as Error).message;
-      await this.outbox.release(row.id, message, last);
+      // Handed back through a lost connection too: a row left claimed would wait for its claim to expire.
+      await this.persistently(() => this.outbox.release(row.id, message, last), outboxId, 'Email attempt failed and not handed back; it is tried again when its claim expires');
       if (last) {
         this.logger.error({ outboxId, kind: row.kind, attempts: row.attempts, err: message }, 'Email failed for good');
-        await composer?.onFailed?.(row.payload, message);
+        const onFailed = composer?.onFailed?.bind(composer);
+        if (onFailed) await this.persistently(() => onFailed(row.payload, message), outboxId, 'Email failed for good but its invitation or token not updated to say so');
       } else {
         this.logger.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, 'Email attempt failed; will retry');
       }
@@ -110,7 +112,7 @@ export class MailService {
     if (onSent) await this.persistently(() => onSent(row.payload), outboxId, 'Email sent but its invitation or token not updated to say so');
   }
 
-  /** Runs a database write after a send, through a lost connection or a short outage; false (and `failure` logged) when it never succeeded. */
+  /** Runs a database write after a send attempt, through a lost connection or a short outage; false (and `failure` logged) when it never succeeded. */
   private async persistently(write: () => Promise<void>, outboxId: string, failure: string): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {

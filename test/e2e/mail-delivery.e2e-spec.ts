@@ -118,6 +118,30 @@ async function buildServer(): Promise<string> {
   return dir;
 }
 
+/**
+ * Makes the first `times` updates of outbox rows matching `condition` (SQL over OLD and NEW) fail as a dropped
+ * connection would. A sequence counts the matches across the failed statements (a table would roll back with them).
+ */
+async function failOutboxUpdates(t: TestApp, condition: string, times: number): Promise<{ matched(): Promise<number>; remove(): Promise<void> }> {
+  await sql(t, `CREATE SEQUENCE outbox_failures`);
+  await sql(
+    t,
+    `CREATE FUNCTION fail_outbox_update() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF ${condition} AND nextval('outbox_failures') <= ${times} THEN
+         RAISE EXCEPTION 'terminating connection due to administrator command';
+       END IF;
+       RETURN NEW;
+     END $$`,
+  );
+  await sql(t, `CREATE TRIGGER fail_outbox_update BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_update()`);
+  return {
+    // is_called: a sequence never used also shows last_value 1.
+    matched: async () => (await sql<{ n: number }>(t, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::int AS n FROM outbox_failures`))[0].n,
+    remove: () => sql(t, `DROP TRIGGER fail_outbox_update ON mail_outbox; DROP FUNCTION fail_outbox_update(); DROP SEQUENCE outbox_failures`).then(() => undefined),
+  };
+}
+
 describe('mail delivery under failures', () => {
   /** Compiled while the in-process tests run (they mostly wait). */
   let built: Promise<string>;
@@ -192,35 +216,63 @@ describe('mail delivery under failures', () => {
     });
 
     it('the database failing right after the SMTP server accepted: the email is still sent once, and recorded as sent', async () => {
-      // A sequence counts across the failed statements (a table would roll back with them): the first two
-      // writes of "sent" for these recipients fail, as when PostgreSQL drops the connection after the send.
+      // The first two writes of "sent" fail, as when PostgreSQL drops the connection after the send.
       const tag = unique('aftersend');
-      await sql(t, `CREATE SEQUENCE after_send_failures`);
-      await sql(
-        t,
-        `CREATE FUNCTION fail_after_send() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-           IF NEW.status = 'sent' AND NEW.recipient LIKE '${tag}%' AND nextval('after_send_failures') <= 2 THEN
-             RAISE EXCEPTION 'terminating connection due to administrator command';
-           END IF;
-           RETURN NEW;
-         END $$`,
-      );
-      await sql(t, `CREATE TRIGGER fail_after_send BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION fail_after_send()`);
+      const failing = await failOutboxUpdates(t, `NEW.status = 'sent' AND NEW.recipient LIKE '${tag}%'`, 2);
       try {
         const email = `${tag}@example.com`;
         const invited = await invite(email);
         await smtp.waitFor((m) => m.to === email, 15_000);
         await eventually(async () => expect(await outboxOf(email)).toMatchObject({ status: 'sent', attempts: 1 }));
-        expect((await sql<{ n: string }>(t, `SELECT last_value AS n FROM after_send_failures`))[0].n).toBe('3');
+        expect(await failing.matched()).toBe(3);
         await eventually(async () => expect((await invitationOf(invited.id)).status).toBe('sent'));
         // Long enough for a retry or a sweep to show up.
         await new Promise((r) => setTimeout(r, 1500));
         expect(smtp.to(email)).toHaveLength(1);
       } finally {
-        await sql(t, `DROP TRIGGER fail_after_send ON mail_outbox; DROP FUNCTION fail_after_send(); DROP SEQUENCE after_send_failures`);
+        await failing.remove();
       }
     });
+
+    it('the database failing as a refused attempt is handed back: the next attempt goes out at once, not after the claim expires', async () => {
+      // The first write of "pending" for this recipient fails, as when PostgreSQL drops the connection then.
+      const email = `${unique('release')}@example.com`;
+      const failing = await failOutboxUpdates(t, `NEW.status = 'pending' AND OLD.status = 'sending' AND NEW.recipient = '${email}'`, 1);
+      smtp.refuse = true;
+      try {
+        const invited = await invite(email);
+        await eventually(async () => expect(await failing.matched()).toBe(1), 10_000, 20);
+        smtp.refuse = false;
+        // Far sooner than MAIL_CLAIM_SECONDS (30 s), after which a sweep would have freed a row left claimed.
+        await smtp.waitFor((m) => m.to === email, 5_000);
+        await eventually(async () => expect(await outboxOf(email)).toMatchObject({ status: 'sent', last_error: null }));
+        expect((await invitationOf(invited.id)).status).toBe('sent');
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(smtp.to(email)).toHaveLength(1);
+      } finally {
+        smtp.refuse = false;
+        await failing.remove();
+      }
+    });
+
+    it('the database refusing every claim of a message, job after job: the sweeper keeps re-queuing it, and it goes out once', async () => {
+      // Twelve failed claims: the first job's six attempts, then the six of the job a sweep queues for the row,
+      // which the next sweep must be able to queue again. A failed claim is not an attempt at the message.
+      const email = `${unique('claims')}@example.com`;
+      const failing = await failOutboxUpdates(t, `NEW.status = 'sending' AND NEW.recipient = '${email}'`, 12);
+      try {
+        const invited = await invite(email);
+        // The sweeper leaves rows younger than 10 s to the path that queued them.
+        await smtp.waitFor((m) => m.to === email, 30_000);
+        expect(await failing.matched()).toBe(13);
+        await eventually(async () => expect(await outboxOf(email)).toMatchObject({ status: 'sent', attempts: 1 }));
+        expect((await invitationOf(invited.id)).status).toBe('sent');
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(smtp.to(email)).toHaveLength(1);
+      } finally {
+        await failing.remove();
+      }
+    }, 60_000);
 
     it('gives up after 6 attempts: outbox row and invitation "failed", with the last error kept', async () => {
       const email = `${unique('refused')}@example.com`;
