@@ -63,7 +63,7 @@ export class UsersController {
 
   @Put(':user/password')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Set a user’s password', description: 'The user becomes active (unless disabled); open invitation links stop working; a lock is lifted.' })
+  @ApiOperation({ summary: 'Set a user’s password', description: 'The user becomes active, a disabled one too (the admin chose to give it a password); open invitation links stop working; a lock is lifted; its sessions and refresh tokens end.' })
   @ApiProblems(400, 404, 413, 415)
   setPassword(
     @Param('ws') ws: string,

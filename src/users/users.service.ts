@@ -200,8 +200,10 @@ export class UsersService {
   }
 
   /**
-   * An admin sets the password: the user can sign in at once, earlier invitation links
-   * stop working and any lock is lifted. A disabled user stays disabled.
+   * An admin sets the password: the user becomes active and can sign in at once (a disabled
+   * one too, as the contract says: the admin chose to give it a password), earlier
+   * invitation links stop working and any lock is lifted. Links the user follows never
+   * enable a disabled user (completeWithPassword).
    */
   async setPassword(scope: PoolScope, userId: string, password: string): Promise<void> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
@@ -218,7 +220,7 @@ export class UsersService {
         lockedUntil: null,
         // Sessions and refresh tokens obtained with the old password stop working.
         sessionsValidAfter: new Date(),
-        ...(user.status !== 'disabled' && { status: 'active' }),
+        status: 'active',
       });
       return [user.email, user.mobile];
     });

@@ -77,7 +77,7 @@ export async function userView(ctx: ViewContext) {
               new ApiError({
                 ...error.problem,
                 title: `${userLabel(user)} has no password yet`,
-                detail: 'An enabled user without a password could not sign in. Set a password for them under “Set password”, then enable them.',
+                detail: 'An enabled user without a password could not sign in. Set a password for them under “Set password”: that enables them too.',
               }),
             ),
           );
@@ -210,9 +210,7 @@ export async function userView(ctx: ViewContext) {
       await api.put<void>(`${userPath}/password`, { password: input.value });
       input.value = '';
       update(await api.get<User>(userPath));
-      return user.status === 'disabled'
-        ? 'Password set. The user is still disabled: enable them to let them sign in.'
-        : 'Password set. The user is active and can sign in with it; their earlier sessions have ended.';
+      return 'Password set. The user is active and can sign in with it; their earlier sessions have ended.';
     },
   );
 
@@ -250,7 +248,7 @@ export async function userView(ctx: ViewContext) {
         null,
         section('Access', null, access),
         section('Invitation', null, invitation),
-        section('Set password', 'The user becomes active (unless disabled) and open invitation links stop working.', password),
+        section('Set password', 'The user becomes active, a disabled one too, and open invitation links stop working.', password),
         section('Delete', null, remove),
       ),
     ),
