@@ -260,6 +260,7 @@ export interface Application {
   redirectUris: string[];
   grantTypes: string[];
   tokenEndpointAuthMethod: string;
+  tokenSigningAlg: string;
   issuer: string;
   createdAt: string;
 }

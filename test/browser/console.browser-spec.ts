@@ -336,6 +336,8 @@ describe('admin console in Chromium', () => {
       await page.getByLabel('Name').fill('Acme Portal');
       await page.getByLabel('Redirect URIs').fill(redirectUri);
       await expect(page.getByLabel(/^Authorization code/).isChecked()).resolves.toBe(true);
+      // RS256 unless chosen otherwise: the algorithm every relying party accepts without configuration.
+      await expect(page.getByLabel('Token signing algorithm').inputValue()).resolves.toBe('RS256');
       await page.getByRole('button', { name: 'Create application' }).click();
       const credentials = page.getByRole('region', { name: 'Acme Portal credentials' });
       await credentials.waitFor();
@@ -349,6 +351,7 @@ describe('admin console in Chromium', () => {
       await credentials.getByRole('button', { name: /done/ }).click();
       await credentials.waitFor({ state: 'detached' });
       await expect(main.textContent()).resolves.not.toContain(clientSecret);
+      await expect(page.locator('.app-list > li', { hasText: 'Acme Portal' }).textContent()).resolves.toContain('Token signingRS256');
 
       // A leaked secret is rotated in place: a new one, shown once; the old one is refused from now on.
       await page.getByRole('button', { name: 'Rotate secret' }).click();

@@ -4,6 +4,9 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 export type GrantType = (typeof GRANT_TYPES)[number];
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
+/** The issuer's signing keys (oidc-keys.service.ts): one RSA, one P-256. */
+export const TOKEN_SIGNING_ALGS = ['RS256', 'ES256'] as const;
+export type TokenSigningAlg = (typeof TOKEN_SIGNING_ALGS)[number];
 
 /** An OAuth client of the workspace's issuer. */
 @Entity('applications')
@@ -35,6 +38,10 @@ export class Application {
 
   @Column({ name: 'token_endpoint_auth_method', type: 'varchar' })
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+
+  /** Signs the application's ID tokens and JWT access tokens. */
+  @Column({ name: 'token_signing_alg', type: 'varchar', default: 'RS256' })
+  tokenSigningAlg: TokenSigningAlg;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -7,7 +7,7 @@ import { rethrowWorkspaceGone } from '../../workspaces/workspaces.errors';
 import { Application } from './application.entity';
 
 type ApplicationFields = Omit<Application, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>;
-export type ClientRecord = Pick<Application, 'id' | 'name' | 'clientId' | 'clientSecretHash' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'tokenEndpointAuthMethod'>;
+export type ClientRecord = Pick<Application, 'id' | 'name' | 'clientId' | 'clientSecretHash' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'tokenEndpointAuthMethod' | 'tokenSigningAlg'>;
 
 @Injectable()
 export class ApplicationsRepository {
@@ -34,7 +34,7 @@ export class ApplicationsRepository {
       this.applications.manager.connection,
       `SELECT id, name, client_id AS "clientId", client_secret_hash AS "clientSecretHash", redirect_uris AS "redirectUris",
               post_logout_redirect_uris AS "postLogoutRedirectUris", grant_types AS "grantTypes",
-              token_endpoint_auth_method AS "tokenEndpointAuthMethod"
+              token_endpoint_auth_method AS "tokenEndpointAuthMethod", token_signing_alg AS "tokenSigningAlg"
          FROM applications WHERE workspace_id = $1 AND client_id = $2`,
       [workspaceId, clientId],
     );

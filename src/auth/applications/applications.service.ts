@@ -4,7 +4,7 @@ import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
 import { FieldError } from '../../platform/problem/app-error';
-import { Application, GrantType, TokenEndpointAuthMethod } from './application.entity';
+import { Application, GrantType, TokenEndpointAuthMethod, TokenSigningAlg } from './application.entity';
 import { ApplicationFieldsError, ApplicationNotFoundError, PublicClientHasNoSecretError } from './applications.errors';
 import { ApplicationsRepository } from './applications.repository';
 import { ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
@@ -22,6 +22,8 @@ export interface ClientMetadata {
   response_types: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   application_type: 'web' | 'native';
+  /** OIDC Dynamic Client Registration §2; the provider factory signs the client's JWT access tokens with it too. */
+  id_token_signed_response_alg: TokenSigningAlg;
 }
 
 /** Client secrets are 256 random bits, so a fast hash is as safe as a slow one. */
@@ -54,6 +56,7 @@ export class ApplicationsService {
       postLogoutRedirectUris,
       grantTypes: dto.grantTypes,
       tokenEndpointAuthMethod,
+      tokenSigningAlg: dto.tokenSigningAlg ?? 'RS256',
     });
     return { ...this.toResponse(application), ...(clientSecret && { clientSecret }) };
   }
@@ -82,6 +85,7 @@ export class ApplicationsService {
       ...(dto.redirectUris && { redirectUris }),
       ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris }),
       ...(dto.grantTypes && { grantTypes }),
+      ...(dto.tokenSigningAlg && { tokenSigningAlg: dto.tokenSigningAlg }),
     });
     return this.get(workspaceId, id);
   }
@@ -120,6 +124,7 @@ export class ApplicationsService {
       response_types: app.grantTypes.includes('authorization_code') ? ['code'] : [],
       token_endpoint_auth_method: app.tokenEndpointAuthMethod,
       application_type: applicationType([...app.redirectUris, ...app.postLogoutRedirectUris]),
+      id_token_signed_response_alg: app.tokenSigningAlg,
     };
   }
 
@@ -133,6 +138,7 @@ export class ApplicationsService {
       postLogoutRedirectUris: a.postLogoutRedirectUris,
       grantTypes: a.grantTypes,
       tokenEndpointAuthMethod: a.tokenEndpointAuthMethod,
+      tokenSigningAlg: a.tokenSigningAlg,
       issuer: `${this.config.publicUrl}/oidc/${a.workspaceId}`,
       createdAt: a.createdAt.toISOString(),
       updatedAt: a.updatedAt.toISOString(),

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { FindAccount, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
+import type { Client, FindAccount, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import { RateLimitedError } from '../../platform/rate-limit/rate-limiter';
 import { SignInService } from '../sign-in/sign-in.service';
 import { SCOPES } from './claims';
@@ -11,7 +11,7 @@ interface PasswordGrantDeps {
   workspaceId: string;
   signIn: SignInService;
   findAccount: FindAccount;
-  resourceServer: (resource: string) => ResourceServer;
+  resourceServer: (resource: string, client: Client) => ResourceServer;
   defaultResource: string;
 }
 
@@ -71,7 +71,7 @@ export function passwordGrant(deps: PasswordGrantDeps) {
     const grantId = await grant.save();
 
     const accessToken = new provider.AccessToken({ accountId, client: client!, grantId, gty: 'password', scope });
-    accessToken.resourceServer = new provider.ResourceServer(resource, deps.resourceServer(resource));
+    accessToken.resourceServer = new provider.ResourceServer(resource, deps.resourceServer(resource, client!));
     ctx.oidc.entity('AccessToken', accessToken);
     const accessTokenValue = await accessToken.save();
 

@@ -99,7 +99,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
         enabled: true,
         defaultResource: async () => deps.issuer,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, resource) => resourceServerInfo(resource),
+        getResourceServerInfo: async (_ctx, resource, client) => resourceServerInfo(resource, client),
       },
       rpInitiatedLogout: {
         enabled: true,

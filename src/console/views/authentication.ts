@@ -202,6 +202,7 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
         h('div', null, h('dt', null, 'Grant types'), h('dd', null, app.grantTypes.join(', '))),
         h('div', null, h('dt', null, 'Redirect URIs'), h('dd', null, redirects)),
         h('div', null, h('dt', null, 'Client type'), h('dd', null, app.tokenEndpointAuthMethod === 'none' ? 'Public (no secret, PKCE)' : `Confidential (${app.tokenEndpointAuthMethod})`)),
+        h('div', null, h('dt', null, 'Token signing'), h('dd', null, app.tokenSigningAlg)),
       ),
       actions,
       problems,
@@ -266,6 +267,15 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
           ['none', 'Public (single-page or mobile app): no secret, PKCE required'],
         ],
       }),
+      select({
+        label: 'Token signing algorithm',
+        name: 'tokenSigningAlg',
+        value: 'RS256',
+        choices: [
+          ['RS256', 'RS256 (RSA): what every OpenID Connect library accepts'],
+          ['ES256', 'ES256 (elliptic curve P-256): smaller tokens'],
+        ],
+      }),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create application')),
     ),
     async (form) => {
@@ -277,6 +287,7 @@ function applicationsSection(ctx: ViewContext, applications: Application[], issu
         redirectUris,
         grantTypes: checkedValues(form, 'grantTypes'),
         tokenEndpointAuthMethod: text(form, 'tokenEndpointAuthMethod'),
+        tokenSigningAlg: text(form, 'tokenSigningAlg'),
       });
       form.reset();
       showCredentials(app, `${app.name} is created`);

@@ -1,4 +1,4 @@
-import { GrantType, TokenEndpointAuthMethod } from '../application.entity';
+import { GrantType, TokenEndpointAuthMethod, TokenSigningAlg } from '../application.entity';
 
 export class ApplicationResponse {
   /** @example "7e6d5c4b-3a2f-4e1d-9c8b-7a6f5e4d3c2b" */
@@ -17,6 +17,8 @@ export class ApplicationResponse {
   grantTypes: GrantType[];
   /** @example "client_secret_basic" */
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Signs the application's ID tokens and JWT access tokens. @example "RS256" */
+  tokenSigningAlg: TokenSigningAlg;
   /** The issuer to configure in the application. @example "http://localhost:3000/oidc/6f1c2b9e-3d4a-4e8f-9b1a-2c3d4e5f6a7b" */
   issuer: string;
   /** @example "2026-11-27T09:00:00.000Z" */

@@ -2,7 +2,7 @@ import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString } fro
 import { Length } from '../../../platform/http/char-length';
 import { IsOmittable } from '../../../platform/http/optional';
 import { Trim } from '../../../platform/http/trim';
-import { AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from '../application.entity';
+import { AUTH_METHODS, GRANT_TYPES, GrantType, TOKEN_SIGNING_ALGS, TokenEndpointAuthMethod, TokenSigningAlg } from '../application.entity';
 import { IsRedirectUri } from './redirect-uri.validator';
 
 export class CreateApplicationDto {
@@ -39,4 +39,9 @@ export class CreateApplicationDto {
   @IsOmittable()
   @IsIn(AUTH_METHODS)
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+
+  /** Signs the application's ID tokens and JWT access tokens (the issuer publishes a key for each); `RS256` when left out at creation. @example "RS256" */
+  @IsOmittable()
+  @IsIn(TOKEN_SIGNING_ALGS)
+  tokenSigningAlg?: TokenSigningAlg;
 }
