@@ -36,8 +36,9 @@
  *      BENCH_REFRESH_SECONDS (20), BENCH_CONCURRENCY (16), BENCH_REFRESH_CONCURRENCY (64),
  *      BENCH_QUIET_WAIT_S (90: the longest wait for an idle machine before each phase),
  *      BENCH_PHASES (signin,verify,refresh: a subset for profiling is never a pass),
- *      BENCH_KEEP_DB=1, BENCH_SKIP_BUILD=1, BENCH_APP_NODE_ARGS (e.g. --cpu-prof), and
- *      BENCH_APP_ENV='{"UV_THREADPOOL_SIZE":"4"}' (extra env for the service, for experiments).
+ *      BENCH_KEEP_DB=1, BENCH_SKIP_BUILD=1, BENCH_APP_NODE_ARGS (e.g. --cpu-prof),
+ *      BENCH_APP_ENV='{"UV_THREADPOOL_SIZE":"4"}' (extra env for the service, for experiments), and
+ *      BENCH_TOKEN_ALG (RS256, the default an application gets, or ES256: the application's tokenSigningAlg).
  */
 const argon2 = require('argon2');
 const http = require('node:http');
@@ -54,6 +55,7 @@ const REFRESH_CONCURRENCY = Number(process.env.BENCH_REFRESH_CONCURRENCY || 64);
 const QUIET_WAIT_MS = Number(process.env.BENCH_QUIET_WAIT_S || 90) * 1000;
 /** For profiling one part alone, e.g. BENCH_PHASES=refresh; a run that skips a phase cannot pass. */
 const PHASES = new Set((process.env.BENCH_PHASES || 'signin,verify,refresh').split(','));
+const TOKEN_ALG = process.env.BENCH_TOKEN_ALG || 'RS256';
 const HEALTH_INTERVAL_MS = 20;
 const WARMUP_SECONDS = 3;
 const PASSWORD = 'correct horse battery staple 42';
@@ -454,7 +456,7 @@ async function main() {
       const application = await api(
         'POST',
         `/v1/workspaces/${ws.id}/applications`,
-        { name: 'bench app', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['password', 'refresh_token'], tokenEndpointAuthMethod: 'client_secret_basic' },
+        { name: 'bench app', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['password', 'refresh_token'], tokenEndpointAuthMethod: 'client_secret_basic', tokenSigningAlg: TOKEN_ALG },
         201,
       );
       const tokens = tokenClient(`/oidc/${ws.id}`, application);
@@ -513,6 +515,7 @@ async function main() {
       refreshSeconds: REFRESH_SECONDS,
       refreshConcurrency: REFRESH_CONCURRENCY,
       refreshScope: REFRESH_SCOPE,
+      tokenSigningAlg: TOKEN_ALG,
       argon2: { memoryCost: ARGON2.memoryCost, timeCost: ARGON2.timeCost, parallelism: ARGON2.parallelism },
       serviceEnv: appEnv,
       serviceNodeArgs: process.env.BENCH_APP_NODE_ARGS || '',
@@ -529,7 +532,7 @@ async function main() {
 
   const pad = (s, n) => String(s).padEnd(n);
   console.log('');
-  console.log(`signin — ${host.nproc} × ${host.cpu}, ${host.ramGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}`);
+  console.log(`signin — ${host.nproc} × ${host.cpu}, ${host.ramGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}; tokens signed ${TOKEN_ALG}`);
   if (signIn) console.log(`  (a) password grant c=${CONCURRENCY}: ${signIn.rps} req/s, p50 ${signIn.p50} / p95 ${signIn.p95} / p99 ${signIn.p99} ms (${signIn.requests} ok, ${signIn.failed} failed); /health/live p50 ${health.p50} / p99 ${health.p99} ms (${health.requests} probes)`);
   if (raw) console.log(`  (b) raw argon2id verify c=${CONCURRENCY}: ${raw.rps} /s, p50 ${raw.p50} / p99 ${raw.p99} ms`);
   if (refresh) console.log(`  (c) refresh grant c=${REFRESH_CONCURRENCY}: ${refresh.rps} req/s, p50 ${refresh.p50} / p99 ${refresh.p99} ms (${refresh.requests} ok, ${refresh.failed} failed)`);
