@@ -9,6 +9,29 @@ import { OidcPayload } from './oidc-payload.entity';
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
 /**
+ * A token with its grant and its account, by ($1 workspace, $2 model, $3 id). The grant is a
+ * LATERAL subquery with LIMIT 1, which PostgreSQL cannot flatten into a join, so it is
+ * always a primary-key lookup by the token's grant id. As a plain join, the prepared
+ * statement's generic plan over stale statistics (a table grown since its last ANALYZE)
+ * scanned every grant of the workspace and filtered: 342 buffers instead of 12 per refresh
+ * after 2,400 sign-ins, linear in the grants kept (docs/benchmarks.md).
+ */
+export const TOKEN_WITH_GRANT_AND_ACCOUNT = `SELECT t.payload, t.consumed_at, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at, row_to_json(a) AS account
+         FROM oidc_payloads t
+         LEFT JOIN LATERAL (
+           SELECT g.payload, g.consumed_at FROM oidc_payloads g
+            WHERE g.workspace_id = t.workspace_id AND g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
+            LIMIT 1
+         ) g ON true
+         LEFT JOIN LATERAL (
+           SELECT ${ACCOUNT_COLUMNS} FROM users u
+            WHERE u.workspace_id = t.workspace_id AND ${inConnectedPool("'password'")}
+              AND u.id = CASE WHEN t.account_id ~ '^[0-9a-fA-F-]{36}$' THEN t.account_id::uuid END
+         ) a ON true
+        WHERE t.workspace_id = $1 AND t.model = $2 AND t.id = $3 AND (t.expires_at IS NULL OR t.expires_at > now())
+        LIMIT 1`;
+
+/**
  * Storage behind the oidc-provider adapter; every method is scoped to one workspace.
  * Every token request passes through here several times, so the request paths are
  * prepared statements.
@@ -61,6 +84,7 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
    * trip: oidc-provider reads both right after a refresh token or an authorization code
    * (validateGrant, validateAccount). `grant` and `account` are undefined when the token
    * names none, null when it is gone.
+
    */
   async findWithGrantAndAccount(
     workspaceId: string,
@@ -75,17 +99,7 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
       account: Record<string, unknown> | null;
     }>(
       this.payloads.manager.connection,
-      `SELECT t.payload, t.consumed_at, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at, row_to_json(a) AS account
-         FROM oidc_payloads t
-         LEFT JOIN oidc_payloads g
-           ON g.workspace_id = t.workspace_id AND g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
-         LEFT JOIN LATERAL (
-           SELECT ${ACCOUNT_COLUMNS} FROM users u
-            WHERE u.workspace_id = t.workspace_id AND ${inConnectedPool("'password'")}
-              AND u.id = CASE WHEN t.account_id ~ '^[0-9a-fA-F-]{36}$' THEN t.account_id::uuid END
-         ) a ON true
-        WHERE t.workspace_id = $1 AND t.model = $2 AND t.id = $3 AND (t.expires_at IS NULL OR t.expires_at > now())
-        LIMIT 1`,
+      TOKEN_WITH_GRANT_AND_ACCOUNT,
       [workspaceId, model, id],
     );
     const row = rows[0];
