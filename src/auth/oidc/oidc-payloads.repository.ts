@@ -84,7 +84,6 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
    * trip: oidc-provider reads both right after a refresh token or an authorization code
    * (validateGrant, validateAccount). `grant` and `account` are undefined when the token
    * names none, null when it is gone.
-
    */
   async findWithGrantAndAccount(
     workspaceId: string,
