@@ -122,6 +122,8 @@ describe('admin console audit in Chromium', () => {
       const other = (await t.root('post', users()).send({ email: 'michael@initech.example.com', givenName: 'Michael', credential: { mode: 'invitation' } }).expect(201)).body.id;
       await eventually(() => t.root('get', users(`/${other}`)).expect((res) => expect(res.body.invitation.status).toBe('sent')));
       await page.evaluate(`location.hash = ${JSON.stringify(`#/w/${ws}/pools/${pool}/users/${other}`)}`);
+      // Peter's page stays up until Michael's has loaded: fill in Michael's form, not Peter's.
+      await page.locator('#app:not([aria-busy]) h1', { hasText: /michael/i }).waitFor();
       const profile = page.getByRole('region', { name: 'Profile' });
       await profile.getByLabel('Email').fill('michael.bolton@initech.example.com');
       await profile.getByRole('button', { name: 'Save profile' }).click();
