@@ -7,7 +7,7 @@ import { validatePlain } from '../platform/http/validate-plain';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
-import { ImportErrorPageResponse, ImportJobPageResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
+import { ImportErrorPageResponse, ImportErrorsQuery, ImportJobPageResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
 import { ImportsService } from './imports.service';
 
 export const NDJSON = 'application/x-ndjson';
@@ -90,7 +90,7 @@ export class ImportsController {
   @Get(':job/errors')
   @ApiOperation({ summary: 'The records an import could not take, by line', description: 'One entry per refused record: its line, an identifier (never a secret), a code and what to correct. A bad record never stops the job. Paged: oldest first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.' })
   @ApiProblems(400, 404)
-  errors(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string, @Query() query: PageQuery): Promise<ImportErrorPageResponse> {
+  errors(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string, @Query() query: ImportErrorsQuery): Promise<ImportErrorPageResponse> {
     return this.imports.errors({ workspaceId: ws, poolId: pool }, job, query);
   }
 

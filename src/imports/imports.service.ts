@@ -5,10 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
-import { ValidationFailedError } from '../platform/problem/app-error';
+import { decodeLineCursor, encodeLineCursor } from './line-cursor';
 import { PoolsService } from '../pools/pools.service';
 import { ByteLimit, UploadTooLargeError } from './byte-limit';
-import { ImportErrorResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto, JsonImportOptionsDto } from './dto/import.dto';
+import { ImportErrorResponse, ImportErrorsQuery, ImportJobResponse, ImportOptionsDto, JsonImportDto, JsonImportOptionsDto } from './dto/import.dto';
 import { ImportJob, ImportOptions } from './import-job.entity';
 import { ImportJobsRepository } from './import-jobs.repository';
 import { EmptyImportError, ImportNotFoundError, NdjsonNotUtf8Error, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
@@ -18,8 +18,6 @@ import { NdjsonToCopy, NotUtf8UploadError, recordsToCopy } from './ndjson-to-cop
 type Scope = { workspaceId: string; poolId: string };
 
 export const MAX_JSON_RECORDS = 10_000;
-/** Line numbers are a PostgreSQL integer, so no cursor we issue points past this. */
-const MAX_LINE = 2 ** 31 - 1;
 
 /**
  * Bulk migrations: the upload is staged in PostgreSQL (COPY, streamed) before the 202,
@@ -77,7 +75,7 @@ export class ImportsService {
   }
 
   /** Errors in line order; the cursor is the last line seen. */
-  async errors(scope: Scope, id: string, query: PageQuery): Promise<Page<ImportErrorResponse>> {
+  async errors(scope: Scope, id: string, query: ImportErrorsQuery): Promise<Page<ImportErrorResponse>> {
     await this.require(scope, id);
     const limit = query.limit ?? 50;
     const rows = await this.repository.errors(id, query.cursor ? decodeLineCursor(query.cursor) : 0, limit + 1);
@@ -115,20 +113,6 @@ const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 function charsetOf(contentType: string | undefined): string | null {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
   return match ? match[1].toLowerCase() : null;
-}
-
-function encodeLineCursor(line: number): string {
-  return Buffer.from(JSON.stringify({ line })).toString('base64url');
-}
-
-function decodeLineCursor(cursor: string): number {
-  try {
-    const { line } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Number.isInteger(line) && line >= 0 && line <= MAX_LINE) return line;
-  } catch {
-    // falls through to the error below
-  }
-  throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this API issued; start again without it' }]);
 }
 
 function toResponse(job: ImportJob): ImportJobResponse {

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { CursorField, PageLimitQuery } from '../../platform/pagination/page';
 import { ImportRecord } from '../../users/dto/import-record.dto';
+import { readLineCursor } from '../line-cursor';
 import { ImportStatus } from '../import-job.entity';
 
 /** The options of a JSON upload (its `options`); typed JSON, so `sendInvitations` must be a boolean. */
@@ -108,3 +110,8 @@ export class ImportErrorPageResponse {
   nextCursor: string | null;
 }
 
+/** The errors of an import are paged in line order, with a cursor of their own. */
+export class ImportErrorsQuery extends PageLimitQuery {
+  @CursorField(readLineCursor)
+  cursor?: string;
+}

@@ -6,9 +6,25 @@ import { findUnstorable, unstorableText } from '../text/storable-text';
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property /, '') }));
+    const own = fieldMessages(error).map((message) => ({ field, message: message.replace(/^property /, '') }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/** Rules on the kind of value a field holds. */
+const KIND_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isDefined']);
+
+/**
+ * What to tell about one field: every rule it breaks would say "must be at most 4096
+ * characters long" of a password that is missing, or "must not be greater than 200" of
+ * `limit=abc`. A missing field is required; a value of the wrong kind is only that.
+ */
+function fieldMessages(error: ValidationError): string[] {
+  const broken = Object.entries(error.constraints ?? {});
+  if (!broken.length || 'whitelistValidation' in (error.constraints ?? {})) return broken.map(([, message]) => message);
+  if (error.value === undefined) return [`${error.property} is required`];
+  const kind = broken.filter(([rule]) => KIND_RULES.has(rule));
+  return (kind.length ? kind : broken).map(([, message]) => message);
 }
 
 const UNSTORABLE_MESSAGE = 'must be text without NUL characters (U+0000) or unpaired surrogates';

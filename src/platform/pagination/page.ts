@@ -1,13 +1,17 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 import { MaxLength } from '../http/char-length';
 import { EmptyAsAbsent } from '../http/optional';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from '../problem/app-error';
 
+export const NOT_ISSUED = 'cursor is not one this API issued; start again without it';
+
 // Decorated by hand: the OpenAPI plugin reads only *.dto.ts and *.response.ts files.
-export class PageQuery {
+/** The page size; each list adds the `cursor` its order needs (CursorField). */
+export class PageLimitQuery {
   @ApiPropertyOptional({ description: 'Page size.', minimum: 1, maximum: 200, default: 50, example: 50 })
   @IsOptional()
   @EmptyAsAbsent()
@@ -16,12 +20,26 @@ export class PageQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+}
 
-  @ApiPropertyOptional({ description: "Opaque cursor: the previous page's `nextCursor`, to get the next page." })
-  @IsOptional()
-  @EmptyAsAbsent()
-  @IsString()
-  @MaxLength(200)
+/**
+ * The `cursor` query field: the previous page's `nextCursor`. `read` tells whether this
+ * API issued it (null when not), so one 400 names it with the query's other bad fields.
+ */
+export function CursorField(read: (cursor: string) => unknown): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: "Opaque cursor: the previous page's `nextCursor`, to get the next page." }),
+    IsOptional(),
+    EmptyAsAbsent(),
+    IsString(),
+    MaxLength(200),
+    ValidateBy({ name: 'isIssuedCursor', validator: { validate: (value) => typeof value !== 'string' || read(value) !== null, defaultMessage: () => NOT_ISSUED } }),
+  );
+}
+
+/** Lists in creation order (paginate). */
+export class PageQuery extends PageLimitQuery {
+  @CursorField((cursor) => readCursor(cursor))
   cursor?: string;
 }
 
@@ -45,14 +63,20 @@ const ISO_MS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function decodeCursor(cursor: string): Position {
+  const position = readCursor(cursor);
+  if (!position) throw new ValidationFailedError([{ field: 'cursor', message: NOT_ISSUED }]);
+  return position;
+}
+
+function readCursor(cursor: string): Position | null {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // Exactly what encodeCursor writes: PostgreSQL refuses some dates JavaScript accepts (a 500, not a 400).
     const date = new Date(typeof createdAt === 'string' && ISO_MS.test(createdAt) ? createdAt : NaN);
-    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) throw new Error();
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) return null;
     return { createdAt: date, id };
   } catch {
-    throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this API issued; start again without it' }]);
+    return null;
   }
 }
 
