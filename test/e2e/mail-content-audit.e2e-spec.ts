@@ -289,6 +289,9 @@ describe('mail content audit', () => {
 
     expectEnvelope(mail, email);
     expectNamesShownLiterally(mail, `You already have a ${WORKSPACE_NAME} account`, openPool);
+    // Still verifying: it cannot sign in yet, so the email does not say to.
+    expect(collapse(mail.text)).toContain('Its address is not confirmed yet. If it was you, choose a password with the link below');
+    expect(mail.text).not.toMatch(/sign in with your password/);
     const link = linkOf(mail, 'reset-password');
     expectAbout(statedExpiry(mail), before + RESET_TTL_HOURS * 3600_000);
     await expectNoSecrets(mail, [PASSWORD, typedAgain], link);
@@ -309,6 +312,7 @@ describe('mail content audit', () => {
     expectEnvelope(mail, email);
     expectNamesShownLiterally(mail, `You already have a ${WORKSPACE_NAME} account`, openPool);
     expectNoLink(mail);
+    expect(collapse(mail.text)).toContain('follow the link in your invitation email, or ask your administrator for a new invitation');
     await expectNoSecrets(mail, [typed]);
   });
 

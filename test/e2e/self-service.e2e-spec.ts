@@ -518,6 +518,37 @@ describe('self-service', () => {
       expectProblem(noBody, 400);
       expect(errorFields(noBody)).toEqual(['token']);
     });
+
+    it('a password the pool refuses is named beside the other bad fields, not after they are fixed', async () => {
+      const email = `${unique('merged')}@example.com`;
+      await createUser(closed, { email, credential: { mode: 'invitation' } });
+      const invitation = tokenOf(await mailTo(email, /invited/), 'accept-invitation');
+      const accept = await user('post', '/v1/self-service/invitations/accept').send({ token: invitation, password: 'short', givenName: 'x'.repeat(300) });
+      expectProblem(accept, 400);
+      expect(errorFields(accept)).toEqual(['givenName', 'password']);
+      expect(accept.body.errors.find((e: { field: string }) => e.field === 'password').message).toMatch(/12/);
+
+      await createUser(closed, { email: `reset-${email}` });
+      await requestReset({ poolId: closed, email: `reset-${email}` }).expect(202);
+      const reset = tokenOf(await mailTo(`reset-${email}`, /password/i), 'reset-password');
+      const confirm = await user('post', '/v1/self-service/password-resets/confirm').send({ token: reset, password: 'short', extra: 1 });
+      expect(errorFields(confirm)).toEqual(['extra', 'password']);
+
+      const registration = await register({ poolId: verifying, email: 'not an email', password: 'short' });
+      expect(errorFields(registration)).toEqual(['email', 'password']);
+      // Nothing was spent or created on the way.
+      await user('post', '/v1/self-service/invitations/accept').send({ token: invitation, password: 'long enough password' }).expect(200);
+      await user('post', '/v1/self-service/password-resets/confirm').send({ token: reset, password: 'long enough password' }).expect(204);
+    });
+
+    it('a hosted form posted as anything but a urlencoded form is a 415 page saying what to send', async () => {
+      for (const [type, body] of [['application/json', '{"token":"abc","password":"long enough password"}'], ['text/plain', 'token=abc']]) {
+        const res = await user('post', '/self-service/reset-password').set('Content-Type', type).send(body);
+        expect(res.status).toBe(415);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.text).toContain('application/x-www-form-urlencoded');
+      }
+    });
   });
 
   describe('secrets', () => {

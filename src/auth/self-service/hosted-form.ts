@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../platform/problem/app-error';
-import { PasswordPolicy } from '../../pools/pool.entity';
-import { passwordPolicyViolation } from '../../users/user-fields';
 import { PAGE_SECURITY_HEADERS, renderMessagePage } from '../interaction/pages';
 import { FormError } from './self-service.pages';
 
@@ -44,17 +42,6 @@ function toFormError(error: AppError): FormError {
 function sentence(text: string): string {
   const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
-}
-
-/**
- * The form's checks run in stages (field formats, then the pool's password policy), so a
- * form refused for its email would not mention a too-short password; this adds it, to
- * have every mistake named at once.
- */
-export function withPasswordProblem(error: FormError, rule: PasswordPolicy, req: Request): FormError {
-  if (error.fields.includes('password')) return error;
-  const violation = passwordPolicyViolation(rule, field(req, 'password'));
-  return violation ? { message: `${error.message} ${sentence(violation)}`, fields: [...error.fields, 'password'] } : error;
 }
 
 /** A posted form field as a string ("" when missing). */

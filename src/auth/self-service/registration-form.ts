@@ -1,8 +1,6 @@
 import type { Request, Response } from 'express';
-import { validatePlain } from '../../platform/http/validate-plain';
 import { renderMessagePage } from '../interaction/pages';
-import { RegistrationDto } from './dto/self-service.dto';
-import { field, names, sendPage, withoutBlankNames, withPasswordProblem } from './hosted-form';
+import { field, names, sendPage, withoutBlankNames } from './hosted-form';
 import { FormPlace, registerPage } from './self-service.pages';
 import { SelfServiceService } from './self-service.service';
 
@@ -20,18 +18,17 @@ export async function submitRegistration(selfService: SelfServiceService, req: R
   await sendPage(
     res,
     async () => {
-      const dto = await validatePlain(RegistrationDto, { ...withoutBlankNames(req.body), ...(fixedPool && { poolId: fixedPool }) });
-      const verifies = await selfService.register(dto, ip);
+      const { email, verifies } = await selfService.register({ ...withoutBlankNames(req.body), ...(fixedPool && { poolId: fixedPool }) }, ip);
       // The same words whether or not the address had an account (that one gets an email instead).
       return verifies
-        ? renderMessagePage('Check your email', `We sent a message to ${dto.email}. Follow the link in it to continue.`, formPlace.links)
-        : renderMessagePage('Registration received', `You can now sign in with ${dto.email} and your password. If this address already had an account, we sent it an email instead.`, formPlace.links);
+        ? renderMessagePage('Check your email', `We sent a message to ${email}. Follow the link in it to continue.`, formPlace.links)
+        : renderMessagePage('Registration received', `You can now sign in with ${email} and your password. If this address already had an account, we sent it an email instead.`, formPlace.links);
     },
     async (error) => {
       const poolId = fixedPool ?? field(req, 'poolId');
       const form = await selfService.registrationForm(poolId);
       const rule = form.passwordPolicy;
-      return registerPage({ ...formPlace, poolId, poolName: form.poolName, rule, email: field(req, 'email'), values: names(req), error: withPasswordProblem(error, rule, req) });
+      return registerPage({ ...formPlace, poolId, poolName: form.poolName, rule, email: field(req, 'email'), values: names(req), error });
     },
   );
 }

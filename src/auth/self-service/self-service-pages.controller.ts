@@ -6,8 +6,8 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { validatePlain } from '../../platform/http/validate-plain';
 import { Public } from '../../workspaces/principal';
 import { renderMessagePage } from '../interaction/pages';
-import { AcceptInvitationDto, PasswordResetConfirmDto, TokenQuery } from './dto/self-service.dto';
-import { field, names, sendPage, withoutBlankNames, withPasswordProblem } from './hosted-form';
+import { TokenQuery } from './dto/self-service.dto';
+import { field, names, sendPage, withoutBlankNames } from './hosted-form';
 import { showRegistration, submitRegistration } from './registration-form';
 import { acceptInvitationPage, resetPasswordPage, verifyEmailPage } from './self-service.pages';
 import { SelfServiceService } from './self-service.service';
@@ -44,14 +44,13 @@ export class SelfServicePagesController {
   @Post('accept-invitation')
   async acceptInvitation(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
-      const dto = await validatePlain(AcceptInvitationDto, withoutBlankNames(req.body));
-      await this.selfService.acceptInvitation(dto, ip);
+      await this.selfService.acceptInvitation(withoutBlankNames(req.body), ip);
       return renderMessagePage('Your account is ready', 'Your password is set. You can now sign in to the application that invited you.');
     }, async (error) => {
       const token = field(req, 'token');
       const details = await this.selfService.invitationDetails(token, ip, { counted: true });
       const rule = details.passwordPolicy;
-      return acceptInvitationPage({ action: `${this.base}/accept-invitation`, token, email: details.email, poolName: details.poolName, rule, values: names(req), error: withPasswordProblem(error, rule, req) });
+      return acceptInvitationPage({ action: `${this.base}/accept-invitation`, token, email: details.email, poolName: details.poolName, rule, values: names(req), error });
     });
   }
 
@@ -85,8 +84,7 @@ export class SelfServicePagesController {
   @Post('reset-password')
   async resetPassword(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
-      const dto = await validatePlain(PasswordResetConfirmDto, req.body);
-      await this.selfService.confirmPasswordReset(dto, ip);
+      await this.selfService.confirmPasswordReset(req.body, ip);
       return renderMessagePage('Password changed', 'Your new password is set, and your other sessions were signed out. You can now sign in with it.');
     }, async (error) => {
       // The pool's own rule, so the hint after an error says what it said before.

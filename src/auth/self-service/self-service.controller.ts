@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Ip, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPublicProblems } from '../../platform/openapi/api-problems';
 import { UserResponse } from '../../users/dto/user.response';
 import { Public } from '../../workspaces/principal';
@@ -29,8 +29,9 @@ export class SelfServiceController {
   @NotStored()
   @ApiOperation({ summary: 'Accept an invitation by choosing a password', description: 'The user becomes active with a verified email.' })
   @ApiPublicProblems(400, 404, 410, 413, 415, 429)
-  accept(@Body() dto: AcceptInvitationDto, @Ip() ip: string): Promise<UserResponse> {
-    return this.selfService.acceptInvitation(dto, ip);
+  @ApiBody({ type: AcceptInvitationDto })
+  accept(@Body() body: unknown, @Ip() ip: string): Promise<UserResponse> {
+    return this.selfService.acceptInvitation(body, ip);
   }
 
   @Post('registrations')
@@ -42,8 +43,9 @@ export class SelfServiceController {
   })
   @ApiAcceptedResponse({ description: 'Registration received; an email follows' })
   @ApiPublicProblems(400, 403, 404, 413, 415, 429)
-  async register(@Body() dto: RegistrationDto, @Ip() ip: string): Promise<void> {
-    await this.selfService.register(dto, ip);
+  @ApiBody({ type: RegistrationDto })
+  async register(@Body() body: unknown, @Ip() ip: string): Promise<void> {
+    await this.selfService.register(body, ip);
   }
 
   @Post('verifications')
@@ -69,7 +71,8 @@ export class SelfServiceController {
   @ApiOperation({ summary: 'Set a new password with the token of the reset link', description: 'Every reset link of the user stops working, and its sessions and refresh tokens end.' })
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiPublicProblems(400, 404, 410, 413, 415, 429)
-  confirmReset(@Body() dto: PasswordResetConfirmDto, @Ip() ip: string): Promise<void> {
-    return this.selfService.confirmPasswordReset(dto, ip);
+  @ApiBody({ type: PasswordResetConfirmDto })
+  confirmReset(@Body() body: unknown, @Ip() ip: string): Promise<void> {
+    return this.selfService.confirmPasswordReset(body, ip);
   }
 }

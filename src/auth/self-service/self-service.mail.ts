@@ -67,7 +67,7 @@ export class SelfServiceMailComposers {
         heading: 'You already have an account',
         paragraphs: [
           `Someone tried to sign up to ${names.workspace} (${names.pool}) with this email address, which already has an account. Nothing was changed.`,
-          payload.tokenId ? 'If it was you, sign in with your password, or choose a new one with the link below.' : 'If it was you, sign in with your password.',
+          ifItWasYou(payload.status, Boolean(payload.tokenId)),
         ],
       });
       if (payload.tokenId) {
@@ -98,5 +98,19 @@ export class SelfServiceMailComposers {
   private async names({ workspaceId, poolId }: SelfServiceMailPayload): Promise<{ workspace: string; pool: string } | null> {
     const [pool, workspace] = await Promise.all([this.pools.findRules(workspaceId, poolId), this.workspaces.find(workspaceId)]);
     return pool && workspace ? { workspace: workspace.name, pool: pool.name } : null;
+  }
+}
+
+/** What the owner of the account can do next, by the account's status (mailed to the owner's own address). */
+function ifItWasYou(status: string | undefined, withLink: boolean): string {
+  switch (status) {
+    case 'pending_verification':
+      return 'Its address is not confirmed yet. If it was you, choose a password with the link below: that confirms the address, and you can then sign in with it.';
+    case 'invited':
+      return 'You were invited and have not chosen a password yet. If it was you, follow the link in your invitation email, or ask your administrator for a new invitation.';
+    case 'disabled':
+      return 'The account is disabled. If it was you, ask your administrator.';
+    default:
+      return withLink ? 'If it was you, sign in with your password, or choose a new one with the link below.' : 'If it was you, sign in with your password.';
   }
 }

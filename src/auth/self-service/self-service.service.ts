@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ClassConstructor } from 'class-transformer';
 import { EntityManager } from 'typeorm';
 import { isUUID } from 'class-validator';
 import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
@@ -8,11 +9,15 @@ import { MailService } from '../../mail/mail.service';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Transactions } from '../../platform/database/transactions';
+import { validatePlain } from '../../platform/http/validate-plain';
+import { ValidationFailedError } from '../../platform/problem/app-error';
 import { addressKey, identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { equalFolded } from '../../platform/text/pg-lower';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
+import { PasswordPolicy } from '../../pools/pool.entity';
 import { PoolRules, PoolsService } from '../../pools/pools.service';
 import { UserResponse } from '../../users/dto/user.response';
+import { passwordPolicyViolation } from '../../users/user-fields';
 import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SignInService } from '../sign-in/sign-in.service';
@@ -77,8 +82,12 @@ export class SelfServiceService implements OnModuleInit {
     return { email: invitation.email, poolName: pool.name, passwordPolicy: pool.passwordPolicy, expiresAt: invitation.expiresAt.toISOString() };
   }
 
-  /** Guesses counted against the address before are moot once its owner chose the password: they are forgotten. */
-  async acceptInvitation(dto: AcceptInvitationDto, ip: string): Promise<UserResponse> {
+  /**
+   * `body` as sent (see validBody). Guesses counted against the address before are moot
+   * once its owner chose the password: they are forgotten.
+   */
+  async acceptInvitation(body: unknown, ip: string): Promise<UserResponse> {
+    const dto = await this.validBody(AcceptInvitationDto, body, async ({ token }) => (await this.invitationDetails(String(token), ip, { counted: true })).passwordPolicy);
     await this.limiter.consume(this.limits(ip));
     const invitation = await this.invitations.redeemable(dto.token);
     const user = await this.users.completeWithPassword({ workspaceId: invitation.workspaceId, poolId: invitation.poolId }, invitation.userId, dto.password, {
@@ -101,9 +110,11 @@ export class SelfServiceService implements OnModuleInit {
 
   /**
    * 202 whatever happened (the caller answers it), so nobody learns who has an account.
-   * Returns whether the pool verifies addresses (the pool's setting, the same for every address).
+   * Returns the address and whether the pool verifies addresses (the pool's setting, the
+   * same for every address).
    */
-  async register(dto: RegistrationDto, ip: string): Promise<boolean> {
+  async register(body: unknown, ip: string): Promise<{ email: string; verifies: boolean }> {
+    const dto = await this.validBody(RegistrationDto, body, async ({ poolId }) => (await this.registrationForm(String(poolId))).passwordPolicy);
     await this.limiter.consume(this.limits(ip, dto.email));
     const pool = await this.openForRegistration(dto.poolId);
     const verifies = pool.selfRegistration.requireEmailVerification;
@@ -112,7 +123,7 @@ export class SelfServiceService implements OnModuleInit {
       if (user.status === 'pending_verification') await this.sendVerification(tx, { ...scope, ...user });
     });
     if (outcome === 'exists') await this.tellOwner(scope, dto.email);
-    return verifies;
+    return { email: dto.email, verifies };
   }
 
   /** A verification link for the user's address, mailed with the transaction that made it needed. */
@@ -133,7 +144,7 @@ export class SelfServiceService implements OnModuleInit {
     if (!existing) return;
     await this.transactions.run(async (tx) => {
       const tokenId = resettable(existing.status) ? await this.tokens.issue(tx, existing, 'password_reset', RESET_TTL_SECONDS) : undefined;
-      await this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: { ...scope, ...(tokenId && { tokenId }) } }]);
+      await this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: { ...scope, status: existing.status, ...(tokenId && { tokenId }) } }]);
     });
   }
 
@@ -206,7 +217,8 @@ export class SelfServiceService implements OnModuleInit {
    * Sets the new password, spends every reset link of the user, and ends its sessions. The
    * owner is let in at once: the lockout ends, and so does the throttling of its identifiers.
    */
-  async confirmPasswordReset(dto: PasswordResetConfirmDto, ip: string): Promise<void> {
+  async confirmPasswordReset(body: unknown, ip: string): Promise<void> {
+    const dto = await this.validBody(PasswordResetConfirmDto, body, async ({ token }) => (await this.passwordResetForm(String(token), ip, { counted: true })).passwordPolicy);
     await this.limiter.consume(this.limits(ip));
     const row = await this.redeemable('password_reset', dto.token);
     const scope = await this.scopeOf(row);
@@ -217,6 +229,24 @@ export class SelfServiceService implements OnModuleInit {
       },
     });
     await this.signIn.forgetFailures(scope.workspaceId, [user.email, user.mobile]);
+  }
+
+  /**
+   * A body by its DTO's rules. The pool's password policy is checked later, with the user
+   * or pool at hand; when the body is refused already, the password is judged now too by
+   * the policy `policyOf` finds (for the link's token, the pool's id), so one 400 names
+   * every bad field. A body that names no pool adds nothing.
+   */
+  private async validBody<T extends object>(type: ClassConstructor<T>, body: unknown, policyOf: (fields: Record<string, unknown>) => Promise<PasswordPolicy>): Promise<T> {
+    try {
+      return await validatePlain(type, body, { forbidUnknown: true });
+    } catch (error) {
+      const fields = body as Record<string, unknown>;
+      if (!(error instanceof ValidationFailedError) || typeof fields?.password !== 'string' || error.errors?.some(({ field }) => field === 'password')) throw error;
+      const policy = await policyOf(fields).catch(() => null);
+      const violation = policy && passwordPolicyViolation(policy, fields.password);
+      throw violation ? new ValidationFailedError([...(error.errors ?? []), { field: 'password', message: violation }]) : error;
+    }
   }
 
   /** The pool id comes from a link's query string as typed: anything but a UUID names no pool. */

@@ -1,10 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { urlencoded } from 'express';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
-import { BodyRefusalWriter, refuseBody } from './json-body.middleware';
+import { BodyRefusalWriter, hasBody, mediaType, refuseBody } from './json-body.middleware';
 
 /** The hosted pages post a token, a password and names: nothing near this. */
 const FORM_BODY_LIMIT = '16kb';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * Parses the hosted pages' urlencoded forms. What the parser refuses gets its own answer
@@ -14,8 +15,12 @@ const FORM_BODY_LIMIT = '16kb';
 export function formBody(write: BodyRefusalWriter): RequestHandler {
   const parse = urlencoded({ extended: false, limit: FORM_BODY_LIMIT });
   const refuse = (req: Request, res: Response, error: AppError) => refuseBody(req, res, error, write);
-  return (req: Request, res: Response, next: NextFunction) =>
-    parse(req, res, (error?: { type?: string }) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // The parser would skip any other body, and the page would then complain of empty fields.
+    if (hasBody(req) && mediaType(req).toLowerCase() !== FORM_TYPE) {
+      return refuse(req, res, new UnsupportedMediaTypeError(`Send the form as ${FORM_TYPE}, as a browser does.`));
+    }
+    return parse(req, res, (error?: { type?: string }) => {
       if (!error) return next();
       switch (error.type) {
         case 'entity.too.large':
@@ -27,4 +32,5 @@ export function formBody(write: BodyRefusalWriter): RequestHandler {
           return refuse(req, res, new BadRequestError('The form could not be read.'));
       }
     });
+  };
 }

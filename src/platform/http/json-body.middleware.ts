@@ -16,11 +16,11 @@ const BODY_DEPTH_LIMIT = 64;
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
 
-function hasBody(req: Request): boolean {
+export function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-function mediaType(req: Request): string {
+export function mediaType(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim();
 }
 
