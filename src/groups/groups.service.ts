@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { pgLower } from '../platform/text/pg-lower';
@@ -13,11 +13,15 @@ import { GroupNotFoundError, MemberNotFoundError, UnknownMembersError } from './
 import { GroupsRepository, MemberVanishedError } from './groups.repository';
 
 @Injectable()
-export class GroupsService {
+export class GroupsService implements OnModuleInit {
   constructor(
     private readonly repository: GroupsRepository,
     private readonly users: UsersService,
   ) {}
+
+  onModuleInit(): void {
+    this.users.whenFilteringByGroup((workspaceId, groupId) => this.require(workspaceId, groupId));
+  }
 
   async create(workspaceId: string, dto: CreateGroupDto): Promise<GroupResponse> {
     return toGroupResponse(await this.repository.create(workspaceId, { name: dto.name, description: dto.description ?? null }));

@@ -33,5 +33,6 @@ export function searchPrefix(search: string): string {
   // A query string decodes an unencoded "+" as a space: `?search=+1415` arrives as " 1415".
   // No email or name starts with a space before a digit, but every mobile starts with "+".
   const typed = /^ [\d(]/.test(search) ? `+${search.slice(1)}` : search;
-  return WRITTEN_NUMBER.test(typed) ? typed.replace(/[\s().-]/g, '') : typed;
+  // Stored values are trimmed, so spaces around the text (pasted) would match nothing.
+  return WRITTEN_NUMBER.test(typed) ? typed.replace(/[\s().-]/g, '') : typed.trim();
 }

@@ -76,9 +76,12 @@ export class UsersController {
 
   @Post(':user/invitations')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send the invitation again', description: 'Earlier invitation links stop working.' })
+  @ApiOperation({
+    summary: 'Send the invitation again',
+    description: 'Earlier invitation links stop working. A disabled user who never chose a password (disabling withdrew the invitation) becomes `invited` again.',
+  })
   @ApiAcceptedResponse({ description: 'A new invitation is queued' })
-  @ApiProblems(404, { status: 409, detail: 'Only an invited user with an email can be invited again; set a password with PUT .../password instead.' })
+  @ApiProblems(404, { status: 409, detail: 'Only a user with an email who is invited, or disabled without a password, can be invited again; set a password with PUT .../password instead.' })
   reinvite(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.users.reinvite({ workspaceId: ws, poolId: pool }, user);
   }

@@ -127,8 +127,9 @@ export class UsersRepository {
     }
     const where = ['u.workspace_id = $2', ...inPool];
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = filter.search
-      ? await this.searchPage({ where: where.join(' AND '), inPool: inPool.join(' AND ') }, filter.search, limit + 1, params)
+    const search = filter.search ? searchPrefix(filter.search) : '';
+    const rows = search
+      ? await this.searchPage({ where: where.join(' AND '), inPool: inPool.join(' AND ') }, search, limit + 1, params)
       : await unpreparedQuery<User>(
           this.users.manager.connection,
           `SELECT ${this.userRows.columns} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.created_at, u.id LIMIT ${param(limit + 1)}`,
@@ -140,7 +141,7 @@ export class UsersRepository {
 
   /**
    * The first `take` users in page order among those matching `where` whose email, mobile
-   * or a name starts with `search`, case-insensitively. Two ways to find them, and the
+   * or a name starts with `prefix`, case-insensitively. Two ways to find them, and the
    * planner cannot tell which is cheaper, since it assumes matches are spread evenly over
    * page order: walking the users in page order pays off when matches are dense near the
    * start, putting all matches in page order when they are few. It guessed wrong both
@@ -151,9 +152,9 @@ export class UsersRepository {
    * the first `take` of them. Its text varies only with the filters, so it is a prepared
    * statement.
    */
-  private searchPage(filters: { where: string; inPool: string }, search: string, take: number, params: unknown[]): Promise<User[]> {
+  private searchPage(filters: { where: string; inPool: string }, prefix: string, take: number, params: unknown[]): Promise<User[]> {
     const param = (value: unknown): string => bind(params, value);
-    const { from, to } = prefixRange(pgLower(searchPrefix(search).toWellFormed()));
+    const { from, to } = prefixRange(pgLower(prefix.toWellFormed()));
     const [fromParam, toParam] = [param(from), to === null ? null : param(to)];
     const inRange = (field: string) => `u.${field} ~>=~ ${fromParam}${toParam ? ` AND u.${field} ~<~ ${toParam}` : ''}`;
     const matches = `(${SEARCHED.map(inRange).join(' OR ')})`;

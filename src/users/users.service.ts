@@ -79,6 +79,17 @@ export class UsersService {
     this.verifyNewAddress = handler;
   }
 
+  /** Set by groups, which owns them; see `whenFilteringByGroup`. */
+  private requireGroup?: (workspaceId: string, groupId: string) => Promise<unknown>;
+
+  /**
+   * Called when a list filtered by `groupId` comes out empty, to throw when the workspace
+   * has no such group: a mistyped id is a 404, not a group without members.
+   */
+  whenFilteringByGroup(check: (workspaceId: string, groupId: string) => Promise<unknown>): void {
+    this.requireGroup = check;
+  }
+
   /** `body` as sent: checked here, so that one 400 names its invalid fields and the pool's complaints together. */
   async create(scope: PoolScope, body: unknown): Promise<UserResponse> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
@@ -110,9 +121,12 @@ export class UsersService {
 
   async list(scope: PoolScope, filter: UserFilter): Promise<Page<UserResponse>> {
     const page = await this.repository.list(scope, filter);
-    // Rows prove the pool is this workspace's (the query is scoped by both); only an empty
-    // page must ask, for the 404. One round trip fewer on every other page.
-    if (!page.items.length) await this.pools.rules(scope.workspaceId, scope.poolId);
+    // Rows prove the pool and the group are this workspace's (the query is scoped by both);
+    // only an empty page must ask, for the 404. One round trip fewer on every other page.
+    if (!page.items.length) {
+      await this.pools.rules(scope.workspaceId, scope.poolId);
+      if (filter.groupId) await this.requireGroup?.(scope.workspaceId, filter.groupId);
+    }
     return this.withInvitations(page);
   }
 
@@ -156,8 +170,8 @@ export class UsersService {
       if (!email && !mobile) throw new UserFieldError(dto.email === null ? 'email' : 'mobile', 'a user needs an email or a mobile number');
       if (dto.status && dto.status !== user.status) {
         if (dto.status === 'active' && !(await this.repository.hasPassword(user.id, tx))) {
-          // A disabled user's invitation was withdrawn: only an admin can give it a password now.
-          const otherwise = user.status === 'invited' ? ', or let the user accept the invitation' : '';
+          // A disabled user's invitation was withdrawn: a new one, or the admin, gives it a password.
+          const otherwise = user.status === 'invited' ? ', or let the user accept the invitation' : ', or send a new invitation with POST .../invitations';
           throw new UserStatusConflictError(`This user has no password yet; set one with PUT .../password${otherwise}.`);
         }
         changes.status = dto.status;
@@ -233,10 +247,14 @@ export class UsersService {
     await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
-      if (user.status !== 'invited') {
-        throw new UserStatusConflictError(`Only invited users can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
+      // Disabling withdrew the invitation of a user who never chose a password: inviting it
+      // again is the way back, as it is for a user still invited.
+      const withdrawn = user.status === 'disabled' && !(await this.repository.hasPassword(user.id, tx));
+      if (user.status !== 'invited' && !withdrawn) {
+        throw new UserStatusConflictError(`Only invited users, and disabled ones who never set a password, can be re-invited; this user is ${user.status}. Use PUT .../password to set a password instead.`);
       }
       if (!user.email) throw new NoEmailToInviteError();
+      if (withdrawn) await this.repository.update(tx, scope, userId, { status: 'invited' });
       await this.invitations.open(tx, [{ ...scope, userId, email: user.email, ttlHours: pool.invitationTtlHours }]);
     });
   }

@@ -130,6 +130,18 @@ describe('admin console audit in Chromium', () => {
       await profile.getByText('Profile saved.').waitFor();
       const delivery = page.getByRole('region', { name: 'Invitation' }).locator('.invitation-status');
       await eventually(async () => expect(await delivery.textContent()).toBe('Sent'), 10_000);
+
+      // A disabled user who never chose a password is invited again from the same alert.
+      const samir = (await t.root('post', users()).send({ email: 'samir@initech.example.com', givenName: 'Samir', credential: { mode: 'invitation' } }).expect(201)).body.id;
+      await t.root('patch', users(`/${samir}`)).send({ status: 'disabled' }).expect(200);
+      await page.evaluate(`location.hash = ${JSON.stringify(`#/w/${ws}/pools/${pool}/users/${samir}`)}`);
+      await page.locator('#app:not([aria-busy]) h1', { hasText: /samir/i }).waitFor();
+      await access.getByRole('button', { name: 'Enable user' }).click();
+      await expect(access.getByRole('alert').textContent()).resolves.toContain('send them a new invitation');
+      await access.getByRole('button', { name: 'Send a new invitation' }).click();
+      await access.getByRole('button', { name: 'Disable user' }).waitFor();
+      await eventually(async () => expect(await delivery.textContent()).toBe('Sent'), 10_000);
+      expect((await t.root('get', users(`/${samir}`)).expect(200)).body.status).toBe('invited');
       expect(problems).toEqual([]);
     } finally {
       await context.close();

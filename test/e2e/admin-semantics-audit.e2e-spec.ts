@@ -113,15 +113,24 @@ describe('admin semantics audit', () => {
   });
 
   describe('status', () => {
-    it('to enable a disabled user who never set a password, the 409 points to PUT .../password only (its invitation was withdrawn), which enables it', async () => {
+    it('to enable a disabled user who never set a password, the 409 points to PUT .../password and to a new invitation, which makes it invited again', async () => {
       const user = (await t.root('post', users()).send({ email: email(), credential: { mode: 'invitation' } }).expect(201)).body;
       await t.root('patch', `${users()}/${user.id}`).send({ status: 'disabled' }).expect(200);
       const res = await t.root('patch', `${users()}/${user.id}`).send({ status: 'active' }).expect(409);
       expect(res.body.detail).toContain('PUT .../password');
-      expect(res.body.detail).not.toContain('invitation');
-      await t.root('post', `${users()}/${user.id}/invitations`).expect(409);
+      expect(res.body.detail).toContain('POST .../invitations');
+      await t.root('post', `${users()}/${user.id}/invitations`).expect(202);
+      expect(await getUser(user.id)).toMatchObject({ status: 'invited', invitation: expect.objectContaining({ status: expect.stringMatching(/^(queued|sent)$/) }) });
       await t.root('put', `${users()}/${user.id}/password`).send({ password: PASSWORD }).expect(204);
       expect(await getUser(user.id)).toMatchObject({ status: 'active' });
+    });
+
+    it('a disabled user who has a password is not re-invited: 409', async () => {
+      const user = await createUser(t, ws, pool);
+      await t.root('patch', `${users()}/${user.id}`).send({ status: 'disabled' }).expect(200);
+      const res = await t.root('post', `${users()}/${user.id}/invitations`).expect(409);
+      expect(res.body.detail).toContain('disabled');
+      expect(await getUser(user.id)).toMatchObject({ status: 'disabled', invitation: null });
     });
   });
 });

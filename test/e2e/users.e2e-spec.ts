@@ -454,9 +454,24 @@ describe('users', () => {
       expect(await list(`groupId=${group.id}`)).toEqual([u.ada.id, u.grace.id, u.invited.id]);
       expect(await list(`groupId=${group.id}&status=active`)).toEqual([u.ada.id, u.grace.id]);
       expect(await list(`groupId=${group.id}&search=grace`)).toEqual([u.grace.id]);
-      expect(await list(`groupId=${randomUUID()}`)).toEqual([]);
+      // A group nobody matches is an empty page; a group the workspace does not have is a 404.
+      expect(await list(`groupId=${group.id}&search=nobody`)).toEqual([]);
+      const unknown = await t.root('get', `${users(listPool)}?groupId=${randomUUID()}`).expect(404);
+      expect(unknown.body.title).toMatch(/group/i);
       const res = await t.root('get', `${users(listPool)}?groupId=not-a-uuid`).expect(400);
       expect(errorFields(res)).toEqual(['groupId']);
+    });
+
+    it('names every bad query field at once, each with the one message that helps', async () => {
+      const both = await t.root('get', `${users(listPool)}?limit=0&cursor=zzz&status=x`).expect(400);
+      expect(errorFields(both).sort()).toEqual(['cursor', 'limit', 'status']);
+      const word = await t.root('get', `${users(listPool)}?limit=abc`).expect(400);
+      expect(word.body.errors).toEqual([{ field: 'limit', message: 'limit must be an integer number' }]);
+      const missing = await t.root('put', `${users(listPool)}/${randomUUID()}/password`).send({}).expect(400);
+      expect(missing.body.errors).toEqual([{ field: 'password', message: 'password is required' }]);
+      // Spaces around a pasted search term are not part of it.
+      const padded = await t.root('get', `${users(listPool)}?search=${encodeURIComponent('  grace ')}`).expect(200);
+      expect(padded.body.items.map((u: { id: string }) => u.id)).toEqual([u.grace.id]);
     });
 
     it('pages with limit and cursor, also within a search', async () => {
@@ -774,14 +789,16 @@ describe('users', () => {
       expect(rows.map((r) => r.status).sort()).toEqual(['queued', 'revoked', 'revoked']);
     });
 
-    it('answers 409 for a user who is not invited', async () => {
+    it('answers 409 for a user who has a password; a disabled one who never chose one is invited again', async () => {
       const active = await createUser(t, ws, pool);
       const res = await t.root('post', `${users()}/${active.id}/invitations`).expect(409);
       expect(res.body).toMatchObject({ status: 409, errors: [{ field: 'status', message: expect.any(String) }] });
+      expect(await sql(t, 'SELECT 1 FROM invitations WHERE user_id = $1', [active.id])).toHaveLength(0);
       const invitedThenDisabled = await createUser(t, ws, pool, { credential: { mode: 'invitation' } });
       await t.root('patch', `${users()}/${invitedThenDisabled.id}`).send({ status: 'disabled' }).expect(200);
-      await t.root('post', `${users()}/${invitedThenDisabled.id}/invitations`).expect(409);
-      expect(await sql(t, 'SELECT 1 FROM invitations WHERE user_id = $1', [active.id])).toHaveLength(0);
+      await t.root('post', `${users()}/${invitedThenDisabled.id}/invitations`).expect(202);
+      const again = (await t.root('get', `${users()}/${invitedThenDisabled.id}`).expect(200)).body;
+      expect(again).toMatchObject({ status: 'invited', invitation: { status: expect.stringMatching(/^(queued|sent)$/) } });
     });
 
     it('answers 409 naming email for an invited user whose email was removed', async () => {

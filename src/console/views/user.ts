@@ -71,15 +71,18 @@ export async function userView(ctx: ViewContext) {
         toggle.disabled = false;
         // The API's 409 names the endpoint (PUT …/password); an admin needs the way out on this screen.
         if (disabled && error instanceof ApiError && error.status === 409) {
+          const invite = user.email ? h('button', { type: 'button', class: 'secondary' }, 'Send a new invitation') : null;
+          invite?.addEventListener('click', () => sendInvitation(invite, message));
           mount(
             message,
             problemBox(
               new ApiError({
                 ...error.problem,
                 title: `${userLabel(user)} has no password yet`,
-                detail: 'An enabled user without a password could not sign in. Set a password for them under “Set password”: that enables them too.',
+                detail: `An enabled user without a password could not sign in. Set a password for them under “Set password” (that enables them too)${invite ? ', or send them a new invitation' : ''}.`,
               }),
             ),
+            invite && h('div', { class: 'actions' }, invite),
           );
           password.querySelector<HTMLInputElement>('input[name="password"]')?.focus();
         } else {
@@ -104,12 +107,25 @@ export async function userView(ctx: ViewContext) {
         disabled
           ? 'This user is disabled: they cannot sign in, and their sessions and refresh tokens have stopped working.'
           : user.status === 'invited'
-            ? 'Disabling a user stops their sign-ins at once. An invited user’s invitation is withdrawn too: to enable them later, you set their password.'
+            ? 'Disabling a user stops their sign-ins at once. An invited user’s invitation is withdrawn too: to enable them later, set their password or send a new invitation.'
             : 'Disabling a user stops their sign-ins at once and ends their sessions.',
       ),
       h('div', { class: 'actions' }, toggle, unlock),
       message,
     );
+  }
+
+  /** A new invitation (a disabled user who never chose a password becomes invited again); problems show in `message`. */
+  async function sendInvitation(button: HTMLButtonElement, message: HTMLElement): Promise<void> {
+    button.disabled = true;
+    try {
+      await api.post<void>(`${userPath}/invitations`);
+      ctx.announce('A new invitation is queued. Earlier links stop working.');
+      update(await api.get<User>(userPath));
+    } catch (error) {
+      button.disabled = false;
+      mount(message, problemBox(error));
+    }
   }
 
   // The invitation and its delivery: queued → sent (or failed), followed live after a re-send.
@@ -118,17 +134,7 @@ export async function userView(ctx: ViewContext) {
     const inv = user.invitation;
     const resend = h('button', { type: 'button', class: 'secondary' }, inv ? 'Re-send invitation' : 'Send invitation');
     const message = h('div');
-    resend.addEventListener('click', async () => {
-      resend.disabled = true;
-      try {
-        await api.post<void>(`${userPath}/invitations`);
-        ctx.announce('A new invitation is queued. Earlier links stop working.');
-        update(await api.get<User>(userPath));
-      } catch (error) {
-        resend.disabled = false;
-        mount(message, problemBox(error));
-      }
-    });
+    resend.addEventListener('click', () => sendInvitation(resend, message));
     const canSend = user.email && (user.status === 'invited' || (inv !== null && inv.status !== 'accepted'));
     mount(
       invitation,
