@@ -87,6 +87,16 @@ describe('OpenID Connect issuer', () => {
     expect((await fetch(`${t.baseUrl}/oidc/${ws.toUpperCase()}/.well-known/openid-configuration`)).status).toBe(404);
   });
 
+  it('answers a path or method the issuer does not serve with a problem pointing to discovery', async () => {
+    for (const [method, path] of [['GET', '/nope'], ['GET', '/token']]) {
+      const res = await fetch(`${issuer}${path}`, { method });
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
+      const problem = (await res.json()) as { status: number; detail: string };
+      expect(problem).toMatchObject({ status: 404, detail: expect.stringContaining(`${method} at this path`) });
+      expect(problem.detail).toContain(`${issuer}/.well-known/openid-configuration`);
+    }
+  });
+
   it('signs in through the login page with authorization code + PKCE, then userinfo and refresh rotation', async () => {
     const user = await createUser(t, ws, pool, { givenName: 'Ada', familyName: 'Lovelace', name: 'Ada Lovelace', mobile: '+14155550100' });
     const group = await createGroup(t, ws, { name: unique('admins') });
@@ -185,6 +195,11 @@ describe('OpenID Connect issuer', () => {
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: issuer });
     expect(payload.client_id).toBe(config.clientMetadata().client_id);
     expect((await oauthError(oidc.clientCredentialsGrant(await relyingParty({ grantTypes: ['authorization_code'] })))).error).toBe('unauthorized_client');
+    // Valid, but nobody's: userinfo says so rather than that the token stopped working.
+    const withOpenid = await oidc.clientCredentialsGrant(config, { scope: 'openid' });
+    const userinfo = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${withOpenid.access_token}` } });
+    expect(userinfo.status).toBe(401);
+    expect(((await userinfo.json()) as { error_description: string }).error_description).toMatch(/client credentials.*names no user/);
   });
 
   it('refuses a wrong client secret', async () => {
@@ -205,6 +220,9 @@ describe('OpenID Connect issuer', () => {
     expect(allowed.refresh_token).toBeDefined();
     const noRefresh = await passwordGrant(await relyingParty({ grantTypes: ['password'] }), user.email, PASSWORD);
     expect(noRefresh.refresh_token).toBeUndefined();
+    // Asked for, not granted: the scope says so.
+    expect(noRefresh.scope!.split(' ')).not.toContain('offline_access');
+    expect(allowed.scope!.split(' ')).toContain('offline_access');
     const refused = await oauthError(passwordGrant(await relyingParty({ grantTypes: ['authorization_code'] }), user.email, PASSWORD));
     expect(refused.error).toBe('unauthorized_client');
   });
@@ -346,6 +364,19 @@ describe('OpenID Connect issuer', () => {
     expect([...new Set(bad.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(['grantTypes', 'name', 'redirectUris', 'tokenEndpointAuthMethod']);
     await t.root('post', `/v1/workspaces/${ws}/applications`).send({ name: 'x', grantTypes: ['authorization_code'] }).expect(400);
     await t.root('post', `/v1/workspaces/${ws}/applications`).send({ name: 'x', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'none' }).expect(400);
+  });
+
+  it('names each refused redirect URI, by its index, with the reason', async () => {
+    const redirectUris = ['https://app.example.com/cb', 'https://*.example.com/cb', 'https://user:pw@app.example.com/cb', 'https:/app.example.com/cb', 'urn:ietf:wg:oauth:2.0:oob', 'com.example.app:/cb'];
+    const res = await t.root('post', `/v1/workspaces/${ws}/applications`).send({ name: 'Wildcards', redirectUris, grantTypes: ['authorization_code'] }).expect(400);
+    expect(res.body.errors).toHaveLength(1);
+    const { field, message } = res.body.errors[0];
+    expect(field).toBe('redirectUris');
+    expect(message).toContain('redirectUris[1] must not hold "*": wildcards are not supported');
+    expect(message).toContain('redirectUris[2] must not hold a user name or password');
+    expect(message).toContain('redirectUris[3] must be an absolute URI');
+    expect(message).toContain('redirectUris[4]');
+    expect(message).not.toMatch(/redirectUris\[[05]\]/);
   });
 });
 

@@ -33,6 +33,9 @@ export function passwordGrant(deps: PasswordGrantDeps) {
     const requested = new Set(String(params?.scope ?? 'openid').split(' ').filter(Boolean));
     const unknown = [...requested].filter((scope) => !(SCOPES as readonly string[]).includes(scope));
     if (unknown.length) throw new errors.InvalidScope('requested scope is not supported', unknown.join(' '));
+    // Without the refresh_token grant there is no offline access to give: the scope granted
+    // says so, as the code flow's does (oidc-provider drops it there).
+    if (!client!.grantTypeAllowed('refresh_token')) requested.delete('offline_access');
 
     const resource = typeof params?.resource === 'string' ? params.resource : deps.defaultResource;
     // RFC 8707 §2, checked as oidc-provider does for the code flow, and before any password
@@ -76,7 +79,7 @@ export function passwordGrant(deps: PasswordGrantDeps) {
     const accessTokenValue = await accessToken.save();
 
     let refreshToken: string | undefined;
-    if (requested.has('offline_access') && client!.grantTypeAllowed('refresh_token')) {
+    if (requested.has('offline_access')) {
       const token = new provider.RefreshToken({ accountId, client: client!, grantId, gty: 'password', scope, resource, authTime, rotations: 0, amr: ['pwd'] });
       ctx.oidc.entity('RefreshToken', token);
       refreshToken = await token.save();

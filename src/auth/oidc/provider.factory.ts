@@ -3,6 +3,8 @@ import type { JWK } from 'jose';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Client, Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { isConnectionLost } from '../../platform/database/pg-errors';
+import { NotFoundError } from '../../platform/problem/app-error';
+import { PROBLEM_CONTENT_TYPE, problemFromAppError } from '../../platform/problem/problem';
 import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
 import { PAGE_SECURITY_HEADERS, renderMessagePage, renderPage } from '../interaction/pages';
 import { SignInService } from '../sign-in/sign-in.service';
@@ -145,6 +147,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
 
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
+  provider.use(noEndpointHere(deps.issuer));
   provider.use(unauthorizedClientAtToken);
   provider.use(unavailableDuringDatabaseOutage);
   const accessTokenKeySet = accessTokenKeys(deps.keys.jwks.keys);
@@ -334,6 +337,21 @@ const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client'
  * RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`, as
  * Keycloak, Cognito and Auth0 answer; oidc-provider says `invalid_request`.
  */
+/**
+ * A path (or method) the issuer does not serve gets koa's bare text "Not Found"; it is
+ * answered as an unknown issuer is, in problem+json, pointing to the list of endpoints.
+ */
+function noEndpointHere(issuer: string) {
+  return async function notFound(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+    await next();
+    if (ctx.status !== 404 || ctx.body != null) return;
+    const problem = problemFromAppError(new NotFoundError('Endpoint', `This issuer has no endpoint for ${ctx.method} at this path. Its discovery document lists them: ${issuer}/.well-known/openid-configuration`));
+    ctx.status = 404;
+    ctx.type = PROBLEM_CONTENT_TYPE;
+    ctx.body = JSON.stringify(problem);
+  };
+}
+
 async function unauthorizedClientAtToken(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();
   const body = ctx.body as { error?: string; error_description?: string } | undefined;

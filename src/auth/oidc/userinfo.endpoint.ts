@@ -41,7 +41,8 @@ export class UserinfoEndpoint {
     if (!scopes.includes('openid')) return deny(res, 'insufficient_scope', 'the access token lacks the openid scope', 403);
 
     const access = await currentAccess(this.sources(workspaceId), workspaceId, token);
-    if (!access?.account) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
+    if (!access) return deny(res, 'invalid_token', 'the access token no longer grants access', 401);
+    if (!access.account) return deny(res, 'invalid_token', 'the access token was issued to the application itself (client credentials) and names no user', 401);
     const { origin } = req.headers;
     if (origin && !originAllowed(origin, access.client.redirect_uris)) {
       // As oidc-provider answers at its own endpoints: no page the application does not own may read its user's claims.
