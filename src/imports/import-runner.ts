@@ -229,9 +229,11 @@ export class ImportRunner {
       const outcomes = await this.importer.importBatch(tx, scope, prepared, job.options.onConflict, awaitAhead ? () => awaitAhead(tx) : undefined);
       const counts: ChunkCounts = { processed: lines.length, created: 0, updated: 0, skipped: 0, failed: errors.length };
       const assignments: { userId: string; groups: string[] }[] = [];
-      // The users this chunk creates, as its last record about each leaves them: a later
-      // line may give one a password (no invitation then) or another address (mailed there).
+      // The users this chunk creates, and those it updates, as its last record about each
+      // leaves them: a later line may give one a password (no invitation then) or another
+      // address (mailed there).
       const created = new Map<string, { email: string | null; status: UserStatus }>();
+      const updated = new Map<string, { email: string | null; status: UserStatus }>();
       for (const outcome of outcomes) {
         if (outcome.kind === 'error') {
           counts.failed += 1;
@@ -241,12 +243,17 @@ export class ImportRunner {
         counts[outcome.kind] += 1;
         if (outcome.kind === 'skipped') continue;
         if (outcome.groups.length) assignments.push({ userId: outcome.userId, groups: outcome.groups });
-        if (outcome.kind === 'created' || created.has(outcome.userId)) created.set(outcome.userId, { email: outcome.email, status: outcome.status });
+        const user = { email: outcome.email, status: outcome.status };
+        if (outcome.kind === 'created' || created.has(outcome.userId)) created.set(outcome.userId, user);
+        else updated.set(outcome.userId, user);
       }
-      const invitees: Invitee[] = job.options.sendInvitations
-        ? [...created].flatMap(([userId, { email, status }]) => (status === 'invited' && email ? [{ ...scope, userId, email, ttlHours: pool.invitationTtlHours }] : []))
-        : [];
-      await this.invitations.open(tx, invitees, { newUser: true });
+      if (job.options.sendInvitations) {
+        const invitees = (users: Map<string, { email: string | null; status: UserStatus }>): Invitee[] =>
+          [...users].flatMap(([userId, { email, status }]) => (status === 'invited' && email ? [{ ...scope, userId, email, ttlHours: pool.invitationTtlHours }] : []));
+        await this.invitations.open(tx, invitees(created), { newUser: true });
+        // Users imported before without invitations (or whose link ran out) get one now.
+        await this.invitations.openWhereMissing(tx, invitees(updated));
+      }
       await this.groups.assignByNames(tx, job.workspaceId, assignments);
       await this.repository.insertErrors(tx, job.id, errors);
       if (awaitAhead) await awaitAhead(tx);

@@ -8,8 +8,11 @@ import { ImportJobsRepository } from './import-jobs.repository';
 import { ImportRunner } from './import-runner';
 import { IMPORT_ATTEMPTS, IMPORT_JOB, ImportQueueJob } from './imports.queue';
 
-/** Two imports per process; the per-workspace cap is enforced in PostgreSQL. */
-const CONCURRENCY = 2;
+/**
+ * Imports one process runs at once. What bounds one workspace is its cap of two, enforced
+ * in PostgreSQL; the process takes more, so one workspace's imports never hold up another's.
+ */
+const CONCURRENCY = 8;
 /** How long a job waits before asking again when its workspace is at its cap, or PostgreSQL was lost. */
 const WAIT_MS = 2000;
 

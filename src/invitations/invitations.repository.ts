@@ -57,6 +57,16 @@ export class InvitationsRepository {
     await tx.getRepository(Invitation).update({ userId: In(userIds), status: In(OPEN) }, { status: 'revoked' });
   }
 
+  /** Of these users, those holding an invitation whose link still works (queued or sent, unexpired). */
+  async withLiveInvitation(tx: EntityManager, userIds: string[]): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const rows: { user_id: string }[] = await tx.query(
+      `SELECT DISTINCT user_id FROM invitations WHERE user_id = ANY($1::uuid[]) AND status IN ('queued', 'sent') AND expires_at > now()`,
+      [userIds],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
   /** Whether the user was invited again after `invitation`. */
   hasNewer(invitation: Pick<Invitation, 'userId' | 'createdAt'>): Promise<boolean> {
     return this.invitations.exists({ where: { userId: invitation.userId, createdAt: MoreThan(invitation.createdAt) } });

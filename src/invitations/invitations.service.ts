@@ -68,6 +68,15 @@ export class InvitationsService implements OnModuleInit {
     return invitations.map(summarize);
   }
 
+  /**
+   * Invites the invitees whose invitation is gone (never sent, expired, failed, withdrawn);
+   * those holding a working link keep it, so running the same migration again mails nobody twice.
+   */
+  async openWhereMissing(tx: EntityManager, invitees: Invitee[]): Promise<void> {
+    const live = await this.repository.withLiveInvitation(tx, invitees.map((i) => i.userId));
+    await this.open(tx, invitees.filter((i) => !live.has(i.userId)));
+  }
+
   /** An admin gave the user a password: no earlier link may set another one. */
   revokeOpen(tx: EntityManager, userId: string): Promise<void> {
     return this.repository.revokeOpen(tx, [userId]);

@@ -98,6 +98,12 @@ export class UserImporter {
         (record.email && byEmail.get(pgLower(record.email))) ||
         (!record.email && record.mobile && byMobile.get(record.mobile)) ||
         undefined;
+      // Another externalId than the one of the user its email (or mobile) matches: another
+      // account of the system migrated from, which an update would merge into this one.
+      if (target && record.externalId && target.row.externalId && target.row.externalId !== record.externalId) {
+        outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: 'another user of the pool has this email or mobile number, with a different externalId' } });
+        continue;
+      }
       if (target && onConflict === 'skip') {
         outcomes.push({ line, kind: 'skipped' });
         continue;

@@ -1,4 +1,4 @@
-import { createPool, createWorkspace, createWorkspaceKey } from '../factories';
+import { createPool, createWorkspace, createWorkspaceKey, sql } from '../factories';
 import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -84,6 +84,31 @@ describe('bulk migration', () => {
 
     const fail = await finished((await t.root('post', base()).send({ users: records, options: { onConflict: 'fail' } }).expect(202)).body.id);
     expect(fail).toMatchObject({ failed: 2, created: 0, updated: 0 });
+  });
+
+  it('a re-run with sendInvitations invites the users imported without one, once', async () => {
+    const records = [{ externalId: 'quiet-1', email: 'quiet1@example.com' }, { externalId: 'quiet-2', email: 'quiet2@example.com' }];
+    await finished((await t.root('post', base()).send({ users: records }).expect(202)).body.id);
+    const invitations = () => sql<{ email: string }>(t, `SELECT email FROM invitations WHERE email LIKE 'quiet%' ORDER BY email`);
+    expect(await invitations()).toEqual([]);
+    for (let run = 0; run < 2; run++) {
+      const job = await finished((await t.root('post', base()).send({ users: records, options: { onConflict: 'update', sendInvitations: true } }).expect(202)).body.id);
+      expect(job).toMatchObject({ updated: 2, failed: 0 });
+      expect(await invitations()).toEqual([{ email: 'quiet1@example.com' }, { email: 'quiet2@example.com' }]);
+    }
+  });
+
+  it('never merges two accounts of the source system that share an email: a different externalId is a conflict', async () => {
+    const alice = { externalId: 'src-a', email: 'shared@example.com', givenName: 'Alice' };
+    const bob = { externalId: 'src-b', email: 'shared@example.com', givenName: 'Bob' };
+    for (const onConflict of ['update', 'skip']) {
+      const job = await finished((await t.root('post', base()).send({ users: [alice, bob], options: { onConflict } }).expect(202)).body.id);
+      expect(job).toMatchObject({ failed: 1, updated: 0 });
+      const errors = await t.root('get', `${base()}/${job.id}/errors`).expect(200);
+      expect(errors.body.items).toEqual([expect.objectContaining({ line: 2, code: 'conflict', message: expect.stringContaining('different externalId') })]);
+    }
+    const users = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: 'shared@' }).expect(200);
+    expect(users.body.items).toEqual([expect.objectContaining({ externalId: 'src-a', givenName: 'Alice' })]);
   });
 
   it('refuses bad uploads with problem+json', async () => {

@@ -20,7 +20,7 @@ export class CredentialDto {
 
 /** At least one of `email` and `mobile`; `email` for an invitation. */
 export class CreateUserDto extends UserProfileDto {
-  /** Your own id for the user, unique in the pool. @example "crm-000123" */
+  /** Your own id for the user, unique in the pool. @example "crm-1" */
   @IsOptional()
   @IsString()
   @Length(1, 255)

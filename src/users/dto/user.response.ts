@@ -29,7 +29,7 @@ export class UserResponse {
   status: UserStatus;
   /** @example false */
   emailVerified: boolean;
-  /** @example "crm-000123" */
+  /** @example "crm-1" */
   externalId: string | null;
   /** @example {"plan": "pro"} */
   attributes: Record<string, unknown>;
