@@ -230,6 +230,7 @@ export interface ImportJob {
   updated: number;
   skipped: number;
   failed: number;
+  cancelRequested: boolean;
   error: string | null;
   createdAt: string;
   startedAt: string | null;

@@ -127,6 +127,7 @@ function toResponse(job: ImportJob): ImportJobResponse {
     skipped: job.skipped,
     failed: job.failed,
     options: job.options,
+    cancelRequested: job.cancelRequested,
     error: job.error,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,

@@ -64,6 +64,19 @@ export class MailOutboxRepository {
     await this.outbox.update({ id }, { status: final ? 'failed' : 'pending', lockedUntil: null, lastError: error.slice(0, 1000) });
   }
 
+  /**
+   * Deletes up to `limit` finished messages created before `before`: their recipients are
+   * personal data, kept no longer than delivery needs. Unsent ones are never touched.
+   */
+  async purgeFinished(before: Date, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.outbox.query(
+      `DELETE FROM mail_outbox WHERE id IN (
+         SELECT id FROM mail_outbox WHERE status IN ('sent', 'skipped', 'failed') AND created_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return deleted;
+  }
+
   /** Messages no worker is holding: never queued (Redis was down), or left by a killed worker. */
   unsent(olderThanSeconds: number, limit: number): Promise<Pick<MailOutbox, 'id' | 'attempts'>[]> {
     return this.outbox.query(

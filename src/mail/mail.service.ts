@@ -134,4 +134,15 @@ export class MailService {
     await this.producer.requeue(rows);
     return rows.length;
   }
+
+  /** Deletes the finished messages older than MAIL_RETENTION_DAYS, a batch at a time; returns how many. */
+  async purgeFinished(batch = 5000): Promise<number> {
+    const before = new Date(Date.now() - this.config.mail.retentionDays * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.outbox.purgeFinished(before, batch);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
 }

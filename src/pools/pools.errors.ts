@@ -1,4 +1,5 @@
 import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
+import { PasswordPolicy } from './pool.entity';
 
 export class PoolNotFoundError extends NotFoundError {
   constructor() {
@@ -12,9 +13,14 @@ export class PoolNameTakenError extends ConflictError {
   }
 }
 
-/** With the request's other invalid fields, if any, so one answer lists them all. */
+/**
+ * With both lengths, as the request would leave them (a minLength of 200 meets the
+ * default maxLength of 128, which the request never named), and the request's other
+ * invalid fields, if any, so one answer lists them all.
+ */
 export class PasswordPolicyRangeError extends ValidationFailedError {
-  constructor(others: FieldError[] = []) {
-    super([...others, { field: 'passwordPolicy.maxLength', message: 'maxLength must be greater than or equal to minLength' }]);
+  constructor(policy: PasswordPolicy, others: FieldError[] = []) {
+    const message = `maxLength (${policy.maxLength}) must be greater than or equal to minLength (${policy.minLength}): raise maxLength or lower minLength`;
+    super([...others, { field: 'passwordPolicy.maxLength', message }]);
   }
 }

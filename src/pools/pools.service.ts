@@ -109,7 +109,7 @@ export class PoolsService {
 const inRange = (policy: PasswordPolicy) => policy.minLength <= policy.maxLength;
 
 function assertPolicyRange(policy: PasswordPolicy): void {
-  if (!inRange(policy)) throw new PasswordPolicyRangeError();
+  if (!inRange(policy)) throw new PasswordPolicyRangeError(policy);
 }
 
 /**
@@ -128,7 +128,8 @@ async function validatePoolBody<T extends object>(type: ClassConstructor<T>, bod
     if (errors.some(({ field }) => field.startsWith('passwordPolicy'))) throw error;
     const base = await basePolicy();
     const requested = (body as { passwordPolicy?: Partial<PasswordPolicy> }).passwordPolicy;
-    if (base && !inRange({ ...base, ...requested })) throw new PasswordPolicyRangeError(errors);
+    const merged = base && { ...base, ...requested };
+    if (merged && !inRange(merged)) throw new PasswordPolicyRangeError(merged, errors);
     throw error;
   }
 }

@@ -85,8 +85,17 @@ export class WorkspacesService {
     return toWorkspaceResponse(workspace);
   }
 
+  /** Set by the OIDC issuers, which cache per workspace; see `whenDeleted`. */
+  private forgetDeleted?: (workspaceId: string) => void;
+
+  /** Called once a workspace is deleted, so that this process stops answering for it at once. */
+  whenDeleted(forget: (workspaceId: string) => void): void {
+    this.forgetDeleted = forget;
+  }
+
   async delete(workspaceId: string): Promise<void> {
     if (!(await this.repository.delete(workspaceId))) throw new WorkspaceNotFoundError();
+    this.forgetDeleted?.(workspaceId);
   }
 
   async createKey(workspaceId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {

@@ -363,7 +363,7 @@ describe('bulk migration audit: imports nobody has started (api role only)', () 
     const pool = (await createPool(t, ws)).id;
     const path = `/v1/workspaces/${ws}/pools/${pool}/imports`;
     const job = (await t.root('post', path).set('content-type', 'application/x-ndjson').send('{"email":"q1@example.com"}\n{"email":"q2@example.com"}\n').expect(202)).body;
-    expect(job).toMatchObject({ status: 'queued', total: 2, processed: 0 });
+    expect(job).toMatchObject({ status: 'queued', total: 2, processed: 0, cancelRequested: false });
     const cancelled = await t.root('post', `${path}/${job.id}/cancel`).expect(202);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', processed: 0, finishedAt: expect.any(String) });
     const again = await t.root('post', `${path}/${job.id}/cancel`).expect(202);

@@ -278,8 +278,10 @@ describe('bulk migration under faults (separate api and worker processes)', () =
     await until(ws, pool, queued.id, (j) => j.processed >= TOTAL * 0.1 || over(j), 60_000);
     const res = await t.root('post', `${imports(ws, pool)}/${queued.id}/cancel`).expect(202);
     expect(['running', 'cancelled']).toContain(res.body.status);
+    // Still running until its chunk ends: the answer says a cancel is under way.
+    expect(res.body.cancelRequested).toBe(true);
     const final = await until(ws, pool, queued.id, over, 30_000);
-    expect(final.status).toBe('cancelled');
+    expect(final).toMatchObject({ status: 'cancelled', cancelRequested: true });
     expect(final.processed).toBeLessThan(TOTAL);
     expect(final.processed % CHUNK).toBe(0);
     expect(final.finishedAt).not.toBeNull();

@@ -12,7 +12,6 @@ import { ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
  * written; each cites the API.md line (or the Keycloak / Auth0 / Cognito expectation) it
  * holds the service to. The others pin subtle behaviour that is right and not covered elsewhere.
  */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('management API audit', () => {
   let t: TestApp;
@@ -98,6 +97,8 @@ describe('management API audit', () => {
         .send({ name: '', passwordPolicy: { minLength: 200 } })
         .expect(400);
       expect(errorFields(res)).toEqual(['name', 'passwordPolicy.maxLength']);
+      // It names the default maxLength the request never mentioned, and both ways out.
+      expect(res.body.errors[1].message).toBe('maxLength (128) must be greater than or equal to minLength (200): raise maxLength or lower minLength');
       // And by PATCH, against the stored maxLength.
       const pool = await createPool(t, ws);
       const patched = await t.root('patch', `/v1/workspaces/${ws}/pools/${pool.id}`).send({ name: '', passwordPolicy: { minLength: 200 } }).expect(400);
@@ -270,8 +271,9 @@ describe('management API audit', () => {
       await t.as(key, 'get', `/v1/workspaces/${own}`).expect(401);
       await t.root('get', `/v1/workspaces/${own}/pools/${pool.id}`).expect(404);
       await t.root('get', `/v1/workspaces/${own}/applications/${app.id}`).expect(404);
-      await sleep(1100);
+      // At once on the process that deleted it (others re-check within a second).
       expect((await fetch(`${t.baseUrl}/oidc/${own}/.well-known/openid-configuration`)).status).toBe(404);
+      expect((await fetch(`${t.baseUrl}/oidc/${own}/jwks`)).status).toBe(404);
     });
 
     it('another workspace’s applications and connections, by their real ids: 404 to its key and through its own path, nothing changed', async () => {

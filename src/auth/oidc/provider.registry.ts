@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Provider } from 'oidc-provider';
 import { GroupsService } from '../../groups/groups.service';
 import { AppConfig } from '../../platform/config/config';
@@ -18,14 +18,15 @@ const EXISTENCE_RECHECK_MS = 1000;
  * One Provider per workspace, built on first use and cached. Nothing it caches can go
  * stale: clients, accounts and connections are read per request through the adapter
  * and findAccount, and keys never change once made. A deleted workspace's issuer is
- * dropped on its first request once its existence is re-checked, at most
- * EXISTENCE_RECHECK_MS after the previous check: not per request, which at hundreds of
- * token requests a second would be a query each for nothing. In that second only the
- * public documents (discovery, JWKS) still answer: deleting a workspace deletes its
- * applications, users and tokens with it, so every client, token or user lookup fails at once.
+ * dropped at once by the process that deleted it, and by the others on its first request
+ * once its existence is re-checked, at most EXISTENCE_RECHECK_MS after the previous
+ * check: not per request, which at hundreds of token requests a second would be a query
+ * each for nothing. In that second only the public documents (discovery, JWKS) still
+ * answer there: deleting a workspace deletes its applications, users and tokens with it,
+ * so every client, token or user lookup fails at once.
  */
 @Injectable()
-export class ProviderRegistry {
+export class ProviderRegistry implements OnModuleInit {
   private readonly providers = new Map<string, Promise<Provider>>();
   /** When each workspace was last seen to exist (ms since the epoch). */
   private readonly seen = new Map<string, number>();
@@ -40,6 +41,13 @@ export class ProviderRegistry {
     private readonly groups: GroupsService,
     private readonly signIn: SignInService,
   ) {}
+
+  onModuleInit(): void {
+    this.workspaces.whenDeleted((workspaceId) => {
+      this.providers.delete(workspaceId);
+      this.seen.delete(workspaceId);
+    });
+  }
 
   /** Every URL the issuer hands out starts with this, never with the request's host or scheme. */
   issuerOf(workspaceId: string): string {

@@ -148,10 +148,10 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
   const errors = h('div', { class: 'import-errors' });
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel import');
   // A running import stops only after the chunk it is writing: until the job says
-  // cancelled, the screen says the cancellation is under way instead of "Running.".
+  // cancelled, the screen says the cancellation is under way instead of "Running."
+  // (from the click, before the API has answered; then from the job, on any screen).
   let cancelling = false;
   cancel.addEventListener('click', async () => {
-    cancel.disabled = true;
     cancelling = true;
     render();
     try {
@@ -159,7 +159,6 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
       render();
     } catch (error) {
       cancelling = false;
-      cancel.disabled = false;
       render();
       errors.replaceChildren(problemBox(error));
     }
@@ -167,6 +166,8 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
 
   function render(): void {
     const running = !FINISHED.has(job.status);
+    const stopping = cancelling || job.cancelRequested;
+    cancel.disabled = stopping;
     // Until the upload is counted, total is 0: the bar is indeterminate.
     const bar = job.total > 0 ? h('progress', { id: 'import-progress', max: job.total, value: job.processed }) : h('progress', { id: 'import-progress' });
     const percent = job.total > 0 ? Math.floor((job.processed / job.total) * 100) : 0;
@@ -188,8 +189,8 @@ async function importJobPanel(ctx: ViewContext, jobPath: string, finished: () =>
       running && h('div', { class: 'actions' }, cancel),
     );
     const said = {
-      queued: cancelling ? 'Cancelling…' : 'Waiting for a worker.',
-      running: cancelling ? 'Cancelling: the import stops after the records it is writing now.' : 'Running.',
+      queued: stopping ? 'Cancelling…' : 'Waiting for a worker.',
+      running: stopping ? 'Cancelling: the import stops after the records it is writing now.' : 'Running.',
       completed: job.failed ? `Completed with ${job.failed} error${job.failed === 1 ? '' : 's'}.` : 'Completed without errors.',
       failed: 'The import failed.',
       cancelled: 'Cancelled. Records imported before stay.',

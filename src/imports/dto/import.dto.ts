@@ -76,6 +76,8 @@ export class ImportJobResponse {
   failed: number;
   /** The options the upload was sent with, defaults filled in. */
   options: ImportJobOptionsResponse;
+  /** A cancel was asked for: a running import stops at the end of its current chunk, then shows `cancelled`. @example false */
+  cancelRequested: boolean;
   // The plugin drops a doc-comment `@example null`: a running job has neither error nor end yet.
   @ApiProperty({ type: 'string', nullable: true, example: null, description: 'Why the job failed, when it did.' })
   error: string | null;

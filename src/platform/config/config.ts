@@ -52,6 +52,8 @@ export interface MailSettings {
   claimSeconds: number;
   /** How often workers look for messages nobody queued or finished. */
   sweepIntervalMs: number;
+  /** How long a finished message (sent, skipped or failed for good), with its recipient, is kept. */
+  retentionDays: number;
 }
 
 /** Every limit is a count per window; see the README's rate-limit table. */
@@ -225,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retryDelayMs: integer(env, 'MAIL_RETRY_DELAY_MS', 2000, 10, 3_600_000),
       claimSeconds: integer(env, 'MAIL_CLAIM_SECONDS', 120, 1, 86_400),
       sweepIntervalMs: integer(env, 'MAIL_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
+      retentionDays: integer(env, 'MAIL_RETENTION_DAYS', 7, 1, 3650),
     },
     rateLimits: {
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
