@@ -102,6 +102,10 @@ class RequestValidationPipe extends ValidationPipe {
       const repeated = repeatedQueryFields(value);
       if (repeated.length) throw new ValidationFailedError(repeated);
     }
+    // class-transformer maps an array over the DTO, which then reports the DTO's fields as missing.
+    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && Array.isArray(value)) {
+      throw new ValidationFailedError([{ field: '', message: 'the body must be a JSON object, not an array' }]);
+    }
     const unstorable = (metadata.type === 'body' || metadata.type === 'query') && isRecord(value) ? [...unstorableFields(value), ...machineryKeyFields(value)] : [];
     let transformed: unknown;
     try {
