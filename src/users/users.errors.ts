@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
+import { AppError, ConflictError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class UserNotFoundError extends NotFoundError {
   constructor() {
@@ -12,11 +12,13 @@ const TAKEN: Record<string, { field: string; detail: string }> = {
   users_external_id_key: { field: 'externalId', detail: 'A user with this externalId already exists in the pool.' },
 };
 
-export class UserFieldTakenError extends ConflictError {
+/** `constraints`: the unique keys the user's values collide on, each named in `errors`. */
+export class UserFieldTakenError extends AppError {
   static readonly constraints = Object.keys(TAKEN);
 
-  constructor(constraint: string) {
-    super(TAKEN[constraint].detail, TAKEN[constraint].field);
+  constructor(readonly constraints: string[]) {
+    const taken = constraints.map((constraint) => TAKEN[constraint]);
+    super(409, 'Conflict', taken.map(({ detail }) => detail).join(' '), taken.map(({ field, detail }) => ({ field, message: detail })));
   }
 }
 

@@ -29,7 +29,7 @@ export interface UserFilter extends PageQuery {
  */
 function rethrowConstraint(error: unknown): never {
   const constraint = uniqueViolation(error);
-  if (constraint && UserFieldTakenError.constraints.includes(constraint)) throw new UserFieldTakenError(constraint);
+  if (constraint && UserFieldTakenError.constraints.includes(constraint)) throw new UserFieldTakenError([constraint]);
   if (foreignKeyViolation(error) !== null) throw new PoolNotFoundError();
   throw error;
 }
@@ -304,6 +304,20 @@ export class UsersRepository {
   async existingIds(workspaceId: string, ids: string[]): Promise<Set<string>> {
     const rows = await this.users.find({ select: { id: true }, where: { workspaceId, id: In(ids) } });
     return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Every unique key of the pool that these values collide on, the user `except` left out:
+   * PostgreSQL reports only the first it hits, and a 409 should name each field to change.
+   */
+  async takenKeys(scope: { poolId: string }, values: { email: string | null; mobile: string | null; externalId: string | null }, except: string | null): Promise<string[]> {
+    const [row]: { email: boolean; mobile: boolean; external: boolean }[] = await this.users.query(
+      `SELECT coalesce(bool_or(lower(email) = lower($3)), false) AS email, coalesce(bool_or(mobile = $4), false) AS mobile,
+              coalesce(bool_or(external_id = $5), false) AS external
+         FROM users WHERE pool_id = $1 AND id IS DISTINCT FROM $2::uuid AND (lower(email) = lower($3) OR mobile = $4 OR external_id = $5)`,
+      [scope.poolId, except, values.email, values.mobile, values.externalId],
+    );
+    return [row.email && 'users_email_key', row.mobile && 'users_mobile_key', row.external && 'users_external_id_key'].filter((key): key is string => Boolean(key));
   }
 
   async update(tx: EntityManager, scope: { workspaceId: string; poolId: string }, id: string, changes: UserChanges): Promise<void> {

@@ -111,12 +111,16 @@ export class UsersService {
       status: byInvitation ? 'invited' : 'active',
       emailVerified: false,
     };
-    if (passwordHash) return toUserResponse(await this.repository.insert(scope, fields, { passwordHash }), null);
-    return this.transactions.run(async (tx) => {
-      const user = await this.repository.insert(scope, fields, { tx });
-      const [invitation] = await this.invitations.open(tx, [{ ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }], { newUser: true });
-      return toUserResponse(user, invitation);
-    });
+    try {
+      if (passwordHash) return toUserResponse(await this.repository.insert(scope, fields, { passwordHash }), null);
+      return await this.transactions.run(async (tx) => {
+        const user = await this.repository.insert(scope, fields, { tx });
+        const [invitation] = await this.invitations.open(tx, [{ ...scope, userId: user.id, email: email!, ttlHours: pool.invitationTtlHours }], { newUser: true });
+        return toUserResponse(user, invitation);
+      });
+    } catch (error) {
+      throw await this.everyKeyTaken(error, scope, fields, null);
+    }
   }
 
   async list(scope: PoolScope, filter: UserFilter): Promise<Page<UserResponse>> {
@@ -151,6 +155,7 @@ export class UsersService {
   }
 
   async update(scope: PoolScope, userId: string, dto: UpdateUserDto): Promise<UserResponse> {
+    const changing = { email: dto.email ? normalizeEmail(dto.email) : null, mobile: dto.mobile ?? null, externalId: null };
     const identifiers = await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
@@ -192,6 +197,8 @@ export class UsersService {
         if (user.status === 'pending_verification') await this.verifyNewAddress?.(tx, { ...scope, id: userId, email: changes.email });
       }
       return [user.email, user.mobile, email, mobile];
+    }).catch(async (error: unknown) => {
+      throw await this.everyKeyTaken(error, scope, changing, userId);
     });
     if (dto.lockedUntil === null) await this.forgetSignInFailures(scope, identifiers);
     return this.get(scope, userId);
@@ -239,6 +246,16 @@ export class UsersService {
       return [user.email, user.mobile];
     });
     await this.forgetSignInFailures(scope, identifiers);
+  }
+
+  /**
+   * A collision PostgreSQL reported on the first unique key it hit, told on every key the
+   * values hold (email, mobile, externalId), so one 409 names each field to change.
+   */
+  private async everyKeyTaken(error: unknown, scope: PoolScope, values: { email: string | null; mobile: string | null; externalId: string | null }, except: string | null): Promise<unknown> {
+    if (!(error instanceof UserFieldTakenError)) return error;
+    const keys = await this.repository.takenKeys(scope, values, except);
+    return keys.length ? new UserFieldTakenError(keys) : error;
   }
 
   /** Sends a new invitation; the earlier links stop working. */

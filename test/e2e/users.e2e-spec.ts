@@ -174,6 +174,9 @@ describe('users', () => {
           expect(res.body).toMatchObject({ status: 409, title: 'Conflict', errors: [{ field, message: expect.any(String) }] });
         }
       }
+      // Every field taken is named at once, not only the one the database hit first.
+      const all = await t.root('post', users()).send({ email: `${local}@example.com`, mobile: '+14155550122', externalId: `ext-${local}`, credential: { mode: 'invitation' } }).expect(409);
+      expect(errorFields(all)).toEqual(['email', 'externalId', 'mobile']);
       const found = await t.root('get', `${users()}?search=${encodeURIComponent(local.toLowerCase())}`).expect(200);
       expect(ids(found.body.items)).toEqual([first.id]);
       // Unique per pool only.
@@ -607,6 +610,8 @@ describe('users', () => {
       expect(taken.body.errors).toEqual([{ field: 'email', message: expect.any(String) }]);
       const mobile = await t.root('patch', `${users()}/${b.id}`).send({ mobile: '+14155550166' }).expect(409);
       expect(mobile.body.errors).toEqual([{ field: 'mobile', message: expect.any(String) }]);
+      const both = await t.root('patch', `${users()}/${b.id}`).send({ email: a.email, mobile: '+14155550166' }).expect(409);
+      expect(errorFields(both)).toEqual(['email', 'mobile']);
       expect(await getUser(b.id)).toMatchObject({ email: b.email, mobile: null });
       // Its own email again is no conflict.
       await t.root('patch', `${users()}/${a.id}`).send({ email: a.email }).expect(200);
