@@ -282,10 +282,23 @@ describe('self-service', () => {
       expect(answers[0].status).toBe(202);
       for (const other of answers.slice(1)) expect(visible(other)).toEqual(visible(answers[0]));
 
-      // Only the active user gets an email; the others not even an outbox row.
+      // The active and the invited user get an email; the others not even an outbox row.
       await mailTo(known, /Reset your/);
       expect(await outboxCount(known, 'password_reset')).toBe(1);
-      for (const nobody of [unknown, disabled.email, invited.email]) expect(await outboxCount(nobody, 'password_reset')).toBe(0);
+      expect(await outboxCount(invited.email, 'password_reset')).toBe(1);
+      for (const nobody of [unknown, disabled.email]) expect(await outboxCount(nobody, 'password_reset')).toBe(0);
+    });
+
+    it('an invited user who lost the invitation gets in through "forgot password": active, verified, the invitation spent', async () => {
+      const email = `${unique('lost-invite')}@example.com`;
+      const invited = await createUser(closed, { email, credential: { mode: 'invitation' } });
+      const invitation = tokenOf(await mailTo(email, /invited/), 'accept-invitation');
+      await requestReset({ poolId: closed, email }).expect(202);
+      const reset = tokenOf(await mailTo(email, /Reset your/), 'reset-password');
+      await user('post', '/v1/self-service/password-resets/confirm').send({ token: reset, password: 'long enough password' }).expect(204);
+      expect(await findUser(closed, email)).toMatchObject({ id: invited.id, status: 'active', emailVerified: true });
+      await signIn(email, 'long enough password');
+      await user('post', '/v1/self-service/invitations/accept').send({ token: invitation, password: 'another long password' }).expect(410);
     });
   });
 

@@ -107,7 +107,7 @@ function ifItWasYou(status: string | undefined, withLink: boolean): string {
     case 'pending_verification':
       return 'Its address is not confirmed yet. If it was you, choose a password with the link below: that confirms the address, and you can then sign in with it.';
     case 'invited':
-      return 'You were invited and have not chosen a password yet. If it was you, follow the link in your invitation email, or ask your administrator for a new invitation.';
+      return 'You were invited and have not chosen a password yet. If it was you, choose one with the link below (or the one in your invitation email).';
     case 'disabled':
       return 'The account is disabled. If it was you, ask your administrator.';
     default:

@@ -35,9 +35,13 @@ interface AlreadyCounted {
   counted?: boolean;
 }
 
-/** Accounts whose owner may choose a new password through the address (not invited, not disabled). */
+/**
+ * Accounts whose owner may choose a new password through the address: not a disabled
+ * one. An invited user who lost the invitation gets in this way too (as with Keycloak or
+ * Auth0): the link goes to the same address, and choosing the password accepts it.
+ */
 function resettable(status: UserStatus): boolean {
-  return status === 'active' || status === 'pending_verification';
+  return status !== 'disabled';
 }
 
 /** Links from before they recorded their address (null) are judged as they were then. */
