@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { MailComposer } from '../mail/mail.service';
 import { MailContent } from '../mail/mail.templates';
 import { AppConfig } from '../platform/config/config';
@@ -40,11 +41,11 @@ export class InvitationMailComposer implements MailComposer {
     };
   }
 
-  async onSent({ invitationId }: Record<string, string>): Promise<void> {
-    await this.repository.markSent(invitationId);
+  async onSent(tx: EntityManager, payloads: Record<string, string>[]): Promise<void> {
+    await this.repository.markSent(tx, payloads.map(({ invitationId }) => invitationId));
   }
 
-  async onFailed({ invitationId }: Record<string, string>): Promise<void> {
-    await this.repository.markFailed(invitationId);
+  async onFailed(tx: EntityManager, { invitationId }: Record<string, string>): Promise<void> {
+    await this.repository.markFailed(tx, invitationId);
   }
 }

@@ -86,10 +86,6 @@ export class InvitationsRepository {
     return this.stamps.load({ id, tokenHash });
   }
 
-  async markSent(id: string): Promise<void> {
-    await this.sent.load(id);
-  }
-
   private readonly stamps = new Batcher<{ id: string; tokenHash: Buffer }, StampedInvitation>(async (items) => {
     const [rows]: [(StampedInvitation & { id: string })[], number] = await this.invitations.query(
       `UPDATE invitations i SET token_hash = decode(s.hash, 'hex')
@@ -102,13 +98,13 @@ export class InvitationsRepository {
     return new Map(rows.map(({ id, ...stamped }) => [id, stamped]));
   }, (item) => item.id);
 
-  private readonly sent = new Batcher<string, true>(async (ids) => {
-    await this.invitations.query(`UPDATE invitations SET status = 'sent', sent_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'failed')`, [ids]);
-    return new Map();
-  }, (id) => id);
+  /** Inside the transaction that records the emails as sent. */
+  async markSent(tx: EntityManager, ids: string[]): Promise<void> {
+    await tx.query(`UPDATE invitations SET status = 'sent', sent_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'failed')`, [ids]);
+  }
 
-  async markFailed(id: string): Promise<void> {
-    await this.invitations.update({ id, status: 'queued' }, { status: 'failed' });
+  async markFailed(tx: EntityManager, id: string): Promise<void> {
+    await tx.getRepository(Invitation).update({ id, status: 'queued' }, { status: 'failed' });
   }
 
   /** Spends an open, unexpired invitation; false when someone else spent it first. */

@@ -31,11 +31,6 @@ export class MailOutboxRepository {
     return this.claims.load({ id, claimSeconds });
   }
 
-  /** Marks the message done; concurrent calls share one statement. */
-  async finish(id: string, status: 'sent' | 'skipped'): Promise<void> {
-    await this.finishes.load({ id, status });
-  }
-
   private readonly claims = new Batcher<{ id: string; claimSeconds: number }, ClaimedMail>(async (items) => {
     // UPDATE … RETURNING answers [rows, affected] through the pg driver.
     const [rows]: [ClaimedMail[], number] = await this.outbox.query(
@@ -48,20 +43,20 @@ export class MailOutboxRepository {
     return new Map(rows.map((row) => [row.id, row]));
   }, (item) => item.id);
 
-  private readonly finishes = new Batcher<{ id: string; status: 'sent' | 'skipped' }, true>(async (items) => {
-    await this.outbox.query(
+  /** Marks messages done in one statement, inside the caller's transaction (with what their sending changes elsewhere). */
+  async finish(tx: EntityManager, items: { id: string; status: 'sent' | 'skipped' }[]): Promise<void> {
+    await tx.query(
       `UPDATE mail_outbox o SET status = f.status, locked_until = NULL, last_error = NULL,
               sent_at = CASE WHEN f.status = 'sent' THEN now() ELSE o.sent_at END
          FROM unnest($1::uuid[], $2::varchar[]) AS f(id, status)
         WHERE o.id = f.id`,
       [items.map((item) => item.id), items.map((item) => item.status)],
     );
-    return new Map();
-  }, (item) => item.id);
+  }
 
   /** Back to pending for the next attempt, or failed for good; the error is kept for admins. */
-  async release(id: string, error: string, final: boolean): Promise<void> {
-    await this.outbox.update({ id }, { status: final ? 'failed' : 'pending', lockedUntil: null, lastError: error.slice(0, 1000) });
+  async release(tx: EntityManager, id: string, error: string, final: boolean): Promise<void> {
+    await tx.getRepository(MailOutbox).update({ id }, { status: final ? 'failed' : 'pending', lockedUntil: null, lastError: error.slice(0, 1000) });
   }
 
   /**

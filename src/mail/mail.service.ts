@@ -3,8 +3,8 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { Batcher } from '../platform/database/batcher';
-import { afterCommit } from '../platform/database/transactions';
-import { MailOutboxRepository } from './mail-outbox.repository';
+import { afterCommit, Transactions } from '../platform/database/transactions';
+import { ClaimedMail, MailOutboxRepository } from './mail-outbox.repository';
 import { MAIL_ATTEMPTS, MailProducer } from './mail.queue';
 import { MailSender } from './mail.sender';
 import { MailContent, renderMail } from './mail.templates';
@@ -13,11 +13,13 @@ import { MailContent, renderMail } from './mail.templates';
  * What a module registers for each kind of email it sends. `compose` runs in the worker
  * right before sending (it may mint the link's token then, so no token is ever stored
  * in clear); it returns null when the email no longer makes sense (invitation revoked).
+ * `onSent` and `onFailed` write in the transaction that records the outbox row's outcome,
+ * so a crash never leaves the two disagreeing (an invitation `queued` whose email went out).
  */
 export interface MailComposer {
   compose(payload: Record<string, string>): Promise<MailContent | null>;
-  onSent?(payload: Record<string, string>): Promise<void>;
-  onFailed?(payload: Record<string, string>, error: string): Promise<void>;
+  onSent?(tx: EntityManager, payloads: Record<string, string>[]): Promise<void>;
+  onFailed?(tx: EntityManager, payload: Record<string, string>, error: string): Promise<void>;
 }
 
 export interface OutgoingMail {
@@ -39,6 +41,7 @@ export class MailService {
     private readonly outbox: MailOutboxRepository,
     private readonly producer: MailProducer,
     private readonly sender: MailSender,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,6 +61,20 @@ export class MailService {
     },
     (id) => id,
     500,
+  );
+
+  /** Outcomes recorded together: one transaction for the outbox rows and what each kind updates when its email is out. */
+  private readonly finished = new Batcher<{ row: ClaimedMail; status: 'sent' | 'skipped' }, true>(
+    async (items) => {
+      await this.transactions.run(async (tx) => {
+        await this.outbox.finish(tx, items.map(({ row, status }) => ({ id: row.id, status })));
+        const sentByKind = new Map<string, Record<string, string>[]>();
+        for (const { row, status } of items) if (status === 'sent') sentByKind.set(row.kind, [...(sentByKind.get(row.kind) ?? []), row.payload]);
+        for (const [kind, payloads] of sentByKind) await this.composers.get(kind)?.onSent?.(tx, payloads);
+      });
+      return new Map();
+    },
+    ({ row }) => row.id,
   );
 
   /** Writes the emails into the caller's transaction; they are queued once that commits. */
@@ -84,36 +101,37 @@ export class MailService {
       if (!composer) throw new Error(`no composer for email kind "${row.kind}"`);
       const content = await composer.compose(row.payload);
       if (!content) {
-        await this.outbox.finish(row.id, 'skipped');
+        await this.finished.load({ row, status: 'skipped' });
         return;
       }
       accepted = await this.sender.send(row.recipient, renderMail(content));
     } catch (error) {
       const message = (error as Error).message;
       // Handed back through a lost connection too: a row left claimed would wait for its claim to expire.
-      await this.persistently(() => this.outbox.release(row.id, message, last), outboxId, 'Email attempt failed and not handed back; it is tried again when its claim expires');
-      if (last) {
-        this.logger.error({ outboxId, kind: row.kind, attempts: row.attempts, err: message }, 'Email failed for good');
-        const onFailed = composer?.onFailed?.bind(composer);
-        if (onFailed) await this.persistently(() => onFailed(row.payload, message), outboxId, 'Email failed for good but its invitation or token not updated to say so');
-      } else {
-        this.logger.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, 'Email attempt failed; will retry');
-      }
+      const released = await this.persistently(
+        () =>
+          this.transactions.run(async (tx) => {
+            await this.outbox.release(tx, row.id, message, last);
+            if (last) await composer?.onFailed?.(tx, row.payload, message);
+          }),
+        outboxId,
+        'Email attempt failed and not handed back; it is tried again when its claim expires',
+      );
+      if (!released) throw error;
+      if (last) this.logger.error({ outboxId, kind: row.kind, attempts: row.attempts, err: message }, 'Email failed for good');
+      else this.logger.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, 'Email attempt failed; will retry');
       throw error;
     }
     // The relay has the email now. A failure from here on must not hand the row back as pending (it would go out
     // twice), so recording it is retried; a database gone for longer leaves it claimed, and only after the claim
     // expires does the sweeper send it again.
-    const marked = await this.persistently(() => this.outbox.finish(row.id, 'sent'), outboxId, 'Email sent but not marked sent; it goes out again when its claim expires');
-    if (!marked) return;
+    const marked = await this.persistently(() => this.finished.load({ row, status: 'sent' }), outboxId, 'Email sent but not marked sent; it goes out again when its claim expires');
     // Debug, as a bulk invitation sends thousands: the outbox row and the invitation's status are the record.
-    if (accepted) this.logger.debug({ outboxId, kind: row.kind, attempt: row.attempts, ...accepted }, 'Email accepted by the SMTP server');
-    const onSent = composer.onSent?.bind(composer);
-    if (onSent) await this.persistently(() => onSent(row.payload), outboxId, 'Email sent but its invitation or token not updated to say so');
+    if (marked && accepted) this.logger.debug({ outboxId, kind: row.kind, attempt: row.attempts, ...accepted }, 'Email accepted by the SMTP server');
   }
 
   /** Runs a database write after a send attempt, through a lost connection or a short outage; false (and `failure` logged) when it never succeeded. */
-  private async persistently(write: () => Promise<void>, outboxId: string, failure: string): Promise<boolean> {
+  private async persistently(write: () => Promise<unknown>, outboxId: string, failure: string): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await write();

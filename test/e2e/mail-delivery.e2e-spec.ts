@@ -123,22 +123,28 @@ async function buildServer(): Promise<string> {
  * connection would. A sequence counts the matches across the failed statements (a table would roll back with them).
  */
 async function failOutboxUpdates(t: TestApp, condition: string, times: number): Promise<{ matched(): Promise<number>; remove(): Promise<void> }> {
-  await sql(t, `CREATE SEQUENCE outbox_failures`);
+  return failUpdates(t, 'mail_outbox', condition, times);
+}
+
+/** The first `times` updates of `table` rows matching `condition` fail, as when PostgreSQL drops the connection then. */
+async function failUpdates(t: TestApp, table: string, condition: string, times: number): Promise<{ matched(): Promise<number>; remove(): Promise<void> }> {
+  // A sequence counts across rolled-back transactions, which a column could not.
+  await sql(t, `CREATE SEQUENCE ${table}_failures`);
   await sql(
     t,
-    `CREATE FUNCTION fail_outbox_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    `CREATE FUNCTION fail_${table}_update() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
-       IF ${condition} AND nextval('outbox_failures') <= ${times} THEN
+       IF ${condition} AND nextval('${table}_failures') <= ${times} THEN
          RAISE EXCEPTION 'terminating connection due to administrator command';
        END IF;
        RETURN NEW;
      END $$`,
   );
-  await sql(t, `CREATE TRIGGER fail_outbox_update BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_update()`);
+  await sql(t, `CREATE TRIGGER fail_${table}_update BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_${table}_update()`);
   return {
     // is_called: a sequence never used also shows last_value 1.
-    matched: async () => (await sql<{ n: number }>(t, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::int AS n FROM outbox_failures`))[0].n,
-    remove: () => sql(t, `DROP TRIGGER fail_outbox_update ON mail_outbox; DROP FUNCTION fail_outbox_update(); DROP SEQUENCE outbox_failures`).then(() => undefined),
+    matched: async () => (await sql<{ n: number }>(t, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::int AS n FROM ${table}_failures`))[0].n,
+    remove: () => sql(t, `DROP TRIGGER fail_${table}_update ON ${table}; DROP FUNCTION fail_${table}_update(); DROP SEQUENCE ${table}_failures`).then(() => undefined),
   };
 }
 
@@ -233,6 +239,27 @@ describe('mail delivery under failures', () => {
         await failing.remove();
       }
     });
+
+    it('the invitation never recorded as sent: neither is its email, so the two never disagree and a later attempt settles both', async () => {
+      // Every write the worker tries after the send fails (ten, about 9 s), as in a crash between the two.
+      const email = `${unique('agree')}@example.com`;
+      const failing = await failUpdates(t, 'invitations', `NEW.status = 'sent' AND NEW.email = '${email}'`, 10);
+      let invited: { id: string };
+      try {
+        invited = await invite(email);
+        await smtp.waitFor((m) => m.to === email, 15_000);
+        await eventually(async () => expect(await failing.matched()).toBe(10), 20_000, 100);
+        await new Promise((r) => setTimeout(r, 500));
+        expect((await outboxOf(email)).status).toBe('sending');
+        expect((await invitationOf(invited.id)).status).toBe('queued');
+      } finally {
+        await failing.remove();
+      }
+      // Once the claim (MAIL_CLAIM_SECONDS) runs out, the sweeper sends it again: the one duplicate the README allows.
+      await eventually(async () => expect((await invitationOf(invited.id)).status).toBe('sent'), 45_000, 500);
+      expect((await outboxOf(email)).status).toBe('sent');
+      expect(smtp.to(email)).toHaveLength(2);
+    }, 75_000);
 
     it('the database failing as a refused attempt is handed back: the next attempt goes out at once, not after the claim expires', async () => {
       // The first write of "pending" for this recipient fails, as when PostgreSQL drops the connection then.
@@ -338,6 +365,9 @@ describe('mail delivery under failures', () => {
       expect([...perRecipient(smtp, emails).entries()].filter(([, n]) => n !== 1)).toEqual([]);
       const rows = await sql<{ status: string; n: string }>(t, `SELECT status, count(*) AS n FROM mail_outbox WHERE recipient = ANY($1) GROUP BY status`, [emails]);
       expect(rows).toEqual([{ status: 'sent', n: String(N) }]);
+      // Recorded in the same transaction as the outbox rows: no invitation is left saying "queued".
+      const invitations = await sql<{ status: string; n: string }>(db, `SELECT status, count(*) AS n FROM invitations WHERE email = ANY($1) GROUP BY status`, [emails]);
+      expect(invitations).toEqual([{ status: 'sent', n: String(N) }]);
     }, 60_000);
   });
 
