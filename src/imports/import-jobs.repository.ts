@@ -150,7 +150,7 @@ export class ImportJobsRepository {
       if (claimed && claimed.runs > maxRunsFromCheckpoint) {
         await tx.query(
           `UPDATE import_jobs SET status = 'failed', error = $2, finished_at = now(), lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1`,
-          [id, `the import stopped ${maxRunsFromCheckpoint} times in a row after line ${claimed.checkpoint} of the upload (each worker running it died or failed there); the records before it are kept`],
+          [id, stalledMessage(maxRunsFromCheckpoint, claimed.checkpoint)],
         );
         return 'stalled';
       }
@@ -168,9 +168,18 @@ export class ImportJobsRepository {
     return affected > 0;
   }
 
-  /** Ends `owner`'s lease at once (its run failed), so a retry or another worker can claim the job without waiting for it to run out. */
+  /**
+   * Ends `owner`'s lease at once (its process is stopping, or its run failed and is retried), so another
+   * worker can claim the job without waiting for it to run out. A run handed back did not die on
+   * the upload, so it is taken off the count of runs in a row from this checkpoint: restarts and
+   * retries never fail an import as one that kills its workers.
+   */
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.jobs.query(`UPDATE import_jobs SET lease_until = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'`, [id, owner]);
+    await this.jobs.query(
+      `UPDATE import_jobs SET lease_until = now(), runs_from_checkpoint = greatest(runs_from_checkpoint - 1, 0)
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner],
+    );
   }
 
   readLines(jobId: string, afterLine: number, limit: number): Promise<StagedLine[]> {
@@ -256,4 +265,10 @@ export class ImportJobsRepository {
     );
     return rows.map((row) => ({ id: row.id, expiredLease: row.lease_until }));
   }
+}
+
+/** What an admin reads on an import failed by workers dying on it, and what to do next. */
+function stalledMessage(runs: number, checkpoint: number): string {
+  const kept = checkpoint ? `the records up to line ${checkpoint} are imported` : 'nothing was imported';
+  return `the import stopped ${runs} times in a row after line ${checkpoint} of the upload: each worker running it died before committing the next records; ${kept}. See the workers' logs for why, then upload the records after line ${checkpoint} as a new import`;
 }

@@ -9,6 +9,7 @@ import { eventually } from '../support/eventually';
 import { PrivateBuild, PrivateRedis, privateBuild, ServiceProcess, startPrivateRedis, startService } from '../support/service-processes';
 import { cloneDatabase, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
 import { ImportRunner, MAX_RUNS_FROM_CHECKPOINT } from '../../src/imports/import-runner';
+import { ImportJobsRepository } from '../../src/imports/import-jobs.repository';
 import { databaseUrl } from '../support/databases';
 
 /**
@@ -433,6 +434,25 @@ describe('bulk migration: concurrency inside one worker process', () => {
     // Over for good: the sweeper and the queue leave it alone.
     expect(await runner.run(job.id)).toBe('finished');
     expect((await state()).status).toBe('failed');
+  }, 60_000);
+
+  it('does not count runs handed back (their process stopping, or their attempt retried): restarts never fail an import', async () => {
+    const ws = (await createWorkspace(t)).id;
+    const pool = (await createPool(t, ws)).id;
+    const base = `/v1/workspaces/${ws}/pools/${pool}/imports`;
+    const job = (await t.root('post', base).set('content-type', 'application/x-ndjson').send(ndjson('handed-back', 100)).expect(202)).body as Job;
+    await ended(t, `${base}/${job.id}`);
+    // As the last of five runs from one checkpoint leaves it when its process stops: handed back, not dead.
+    await sql(
+      t,
+      `UPDATE import_jobs SET status = 'running', finished_at = NULL, lease_owner = 'stopping-worker', lease_until = now() + interval '1 minute',
+              run_from = checkpoint, runs_from_checkpoint = $2 WHERE id = $1`,
+      [job.id, MAX_RUNS_FROM_CHECKPOINT],
+    );
+    await t.app.get(ImportJobsRepository, { strict: false }).releaseLease(job.id, 'stopping-worker');
+    // The next run is not the sixth in a row to die there: the import goes on (here, to its end).
+    expect(['finished', 'held']).toContain(await t.app.get(ImportRunner, { strict: false }).run(job.id));
+    expect(await ended(t, `${base}/${job.id}`)).toMatchObject({ status: 'completed', error: null });
   }, 60_000);
 
   /**

@@ -148,6 +148,14 @@ async function failUpdates(t: TestApp, table: string, condition: string, times: 
   };
 }
 
+/** Every outbox row of these recipients sent, and every invitation: the two are recorded in one transaction, so none is left "queued". */
+async function expectEverySent(db: TestApp, emails: string[]): Promise<void> {
+  const count = (table: string, column: string) =>
+    sql<{ status: string; n: string }>(db, `SELECT status, count(*) AS n FROM ${table} WHERE ${column} = ANY($1) GROUP BY status`, [emails]);
+  expect(await count('mail_outbox', 'recipient')).toEqual([{ status: 'sent', n: String(emails.length) }]);
+  expect(await count('invitations', 'email')).toEqual([{ status: 'sent', n: String(emails.length) }]);
+}
+
 describe('mail delivery under failures', () => {
   /** Compiled while the in-process tests run (they mostly wait). */
   let built: Promise<string>;
@@ -363,11 +371,7 @@ describe('mail delivery under failures', () => {
       }
       await new Promise((r) => setTimeout(r, 1500));
       expect([...perRecipient(smtp, emails).entries()].filter(([, n]) => n !== 1)).toEqual([]);
-      const rows = await sql<{ status: string; n: string }>(t, `SELECT status, count(*) AS n FROM mail_outbox WHERE recipient = ANY($1) GROUP BY status`, [emails]);
-      expect(rows).toEqual([{ status: 'sent', n: String(N) }]);
-      // Recorded in the same transaction as the outbox rows: no invitation is left saying "queued".
-      const invitations = await sql<{ status: string; n: string }>(db, `SELECT status, count(*) AS n FROM invitations WHERE email = ANY($1) GROUP BY status`, [emails]);
-      expect(invitations).toEqual([{ status: 'sent', n: String(N) }]);
+      await expectEverySent(t, emails);
     }, 60_000);
   });
 
@@ -490,8 +494,7 @@ describe('mail delivery under failures', () => {
       // The README's one exception: a message the SMTP server had accepted when its worker died.
       for (const [recipient] of duplicated) expect(inFlight.has(recipient) ? recipient : `${recipient} was not in flight`).toBe(recipient);
       expect([...counts.values()].every((n) => n >= 1)).toBe(true);
-      const rows = await sql<{ status: string; n: string }>(db, `SELECT status, count(*) AS n FROM mail_outbox WHERE recipient = ANY($1) GROUP BY status`, [emails]);
-      expect(rows).toEqual([{ status: 'sent', n: String(N) }]);
+      await expectEverySent(db, emails);
 
       // A re-sent message carries a fresh link; the first one stops working.
       for (const [recipient] of duplicated.slice(0, 3)) {
