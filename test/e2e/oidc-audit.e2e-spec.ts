@@ -425,15 +425,18 @@ describe.each([
     }
   });
 
-  it('sends the browser to the login page under the issuer, its cookies scoped to the public paths', async () => {
+  it('sends the browser to the login page under the issuer, its cookies scoped to the public paths and Secure', async () => {
     const ws = (await createWorkspace(t)).id;
     const issuer = `${publicUrl}/oidc/${ws}`;
     const app = await createApplication(t, ws);
     const query = new URLSearchParams({ client_id: app.clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid', state: 's' });
     const res = await t.http.get(`/oidc/${ws}/auth?${query}`).set('Host', 'id.example.test').expect(303);
     expect(res.headers.location).toMatch(new RegExp(`^${issuer}/interaction/[^/]+$`));
-    const cookiePaths = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((cookie) => /;\s*path=([^;]+)/i.exec(cookie)?.[1]);
+    const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    const cookiePaths = cookies.map((cookie) => /;\s*path=([^;]+)/i.exec(cookie)?.[1]);
     expect(cookiePaths.length).toBeGreaterThan(0);
     for (const path of cookiePaths) expect(path).toMatch(new RegExp(`^${new URL(issuer).pathname}/`));
+    // The proxy sent no X-Forwarded-Proto (and TRUST_PROXY is unset): the https issuer alone makes them Secure.
+    for (const cookie of cookies) expect(cookie).toMatch(/;\s*secure/i);
   });
 });

@@ -147,6 +147,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
 
   const provider = new OidcProvider(deps.issuer, configuration);
   provider.proxy = deps.behindProxy;
+  if (new URL(deps.issuer).protocol === 'https:') provider.use(secureAsTheIssuer);
   provider.use(noEndpointHere(deps.issuer));
   provider.use(unauthorizedClientAtToken);
   provider.use(unavailableDuringDatabaseOutage);
@@ -186,6 +187,17 @@ export function buildProvider(deps: IssuerDeps): Provider {
     return Promise.resolve(expected.length === presented.length && timingSafeEqual(expected, presented));
   };
   return provider;
+}
+
+/**
+ * An https issuer is reached over https, whatever the hop in front of the service says: a
+ * TLS-terminating proxy that sends no X-Forwarded-Proto (or TRUST_PROXY unset) must not
+ * make the session and interaction cookies lose their Secure flag. oidc-provider derives
+ * that flag from `ctx.secure` alone.
+ */
+async function secureAsTheIssuer(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  Object.defineProperty(ctx.request, 'secure', { value: true });
+  await next();
 }
 
 /**
