@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
 import { Transactions } from '../platform/database/transactions';
-import { validatePlain } from '../platform/http/validate-plain';
+import { MoreProblems, validatePlainWith } from '../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
-import { ValidationFailedError } from '../platform/problem/app-error';
 import { changedFields } from '../platform/database/changed-fields';
 import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolResponse } from './dto/pool.response';
@@ -118,20 +117,16 @@ function assertPolicyRange(policy: PasswordPolicy): void {
  * (`basePolicy`: the defaults, or the stored one), so that one 400 lists every problem. When
  * they pass, the caller checks the range itself, under the lock for a PATCH.
  */
-async function validatePoolBody<T extends object>(type: ClassConstructor<T>, body: unknown, basePolicy: () => Promise<PasswordPolicy | null>): Promise<T> {
-  try {
-    return await validatePlain(type, body, { forbidUnknown: true });
-  } catch (error) {
-    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null) throw error;
-    const errors = error.errors ?? [];
+function validatePoolBody<T extends object>(type: ClassConstructor<T>, body: unknown, basePolicy: () => Promise<PasswordPolicy | null>): Promise<T> {
+  const rangeProblems: MoreProblems = async (fields, reported) => {
     // A length that is invalid itself, or crossed within the request, is reported already.
-    if (errors.some(({ field }) => field.startsWith('passwordPolicy'))) throw error;
+    if (!reported.length || reported.some(({ field }) => field.startsWith('passwordPolicy'))) return [];
     const base = await basePolicy();
-    const requested = (body as { passwordPolicy?: Partial<PasswordPolicy> }).passwordPolicy;
-    const merged = base && { ...base, ...requested };
-    if (merged && !inRange(merged)) throw new PasswordPolicyRangeError(merged, errors);
-    throw error;
-  }
+    const merged = base && { ...base, ...(fields.passwordPolicy as Partial<PasswordPolicy> | undefined) };
+    // Worded as the caller words it for a body that passed the rules (assertPolicyRange).
+    return merged && !inRange(merged) ? (new PasswordPolicyRangeError(merged).errors ?? []) : [];
+  };
+  return validatePlainWith(type, body, rangeProblems, { forbidUnknown: true });
 }
 
 function toPoolResponse(p: Pool): PoolResponse {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
 import { Transactions } from '../platform/database/transactions';
-import { validatePlain } from '../platform/http/validate-plain';
-import { FieldError, ValidationFailedError } from '../platform/problem/app-error';
+import { validatePlainWith } from '../platform/http/validate-plain';
+import { FieldError } from '../platform/problem/app-error';
 import { equalFolded } from '../platform/text/pg-lower';
 import { Page, PageQuery } from '../platform/pagination/page';
 import { PoolRules, PoolsService } from '../pools/pools.service';
@@ -412,19 +412,11 @@ export class UsersService {
  * needs and the pool's password policy. Every problem is in one 400, as API.md asks;
  * a field that is malformed already is not judged again.
  */
-async function validNewUser(body: unknown, pool: PoolRules): Promise<CreateUserDto> {
-  let malformed: FieldError[] = [];
-  const user = await validatePlain(CreateUserDto, body, { forbidUnknown: true }).catch((error: unknown): Partial<CreateUserDto> => {
-    // Not an object at all: that is the whole answer, with nothing of a user to judge further.
-    if (!(error instanceof ValidationFailedError) || typeof body !== 'object' || body === null || Array.isArray(body)) throw error;
-    malformed = error.errors ?? [];
-    return body;
-  });
-  const problems = [...malformed, ...newUserProblems(user, pool, new Set(malformed.map(({ field }) => field)))];
-  if (problems.length) throw new ValidationFailedError(problems);
-  return user as CreateUserDto;
+function validNewUser(body: unknown, pool: PoolRules): Promise<CreateUserDto> {
+  return validatePlainWith(CreateUserDto, body, (user, reported) => newUserProblems(user, pool, new Set(reported.map(({ field }) => field))), { forbidUnknown: true });
 }
 
+/** `user` as sent: a field of the wrong kind is among `invalid`, and not judged again. */
 function newUserProblems(user: Partial<CreateUserDto>, pool: PoolRules, invalid: Set<string>): FieldError[] {
   const problems: FieldError[] = [];
   const mode = invalid.has('credential') || invalid.has('credential.mode') ? undefined : user.credential?.mode;

@@ -9,8 +9,7 @@ import { MailService } from '../../mail/mail.service';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Transactions } from '../../platform/database/transactions';
-import { validatePlain } from '../../platform/http/validate-plain';
-import { ValidationFailedError } from '../../platform/problem/app-error';
+import { MoreProblems, validatePlainWith } from '../../platform/http/validate-plain';
 import { addressKey, identifierKey, Limit, RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { equalFolded } from '../../platform/text/pg-lower';
 import { hashSecretToken } from '../../platform/tokens/secret-token';
@@ -237,20 +236,18 @@ export class SelfServiceService implements OnModuleInit {
 
   /**
    * A body by its DTO's rules. The pool's password policy is checked later, with the user
-   * or pool at hand; when the body is refused already, the password is judged now too by
-   * the policy `policyOf` finds (for the link's token, the pool's id), so one 400 names
-   * every bad field. A body that names no pool adds nothing.
+   * or pool at hand; when the body is refused already, a password the rules let pass is
+   * judged now too by the policy `policyOf` finds (for the link's token, the pool's id), so
+   * one 400 names every bad field. A body that names no pool adds nothing.
    */
-  private async validBody<T extends object>(type: ClassConstructor<T>, body: unknown, policyOf: (fields: Record<string, unknown>) => Promise<PasswordPolicy>): Promise<T> {
-    try {
-      return await validatePlain(type, body, { forbidUnknown: true });
-    } catch (error) {
-      const fields = body as Record<string, unknown>;
-      if (!(error instanceof ValidationFailedError) || typeof fields?.password !== 'string' || error.errors?.some(({ field }) => field === 'password')) throw error;
+  private validBody<T extends object>(type: ClassConstructor<T>, body: unknown, policyOf: (fields: Record<string, unknown>) => Promise<PasswordPolicy>): Promise<T> {
+    const policyProblems: MoreProblems = async (fields, reported) => {
+      if (!reported.length || typeof fields.password !== 'string' || reported.some(({ field }) => field === 'password')) return [];
       const policy = await policyOf(fields).catch(() => null);
       const violation = policy && passwordPolicyViolation(policy, fields.password);
-      throw violation ? new ValidationFailedError([...(error.errors ?? []), { field: 'password', message: violation }]) : error;
-    }
+      return violation ? [{ field: 'password', message: violation }] : [];
+    };
+    return validatePlainWith(type, body, policyProblems, { forbidUnknown: true });
   }
 
   /** The pool id comes from a link's query string as typed: anything but a UUID names no pool. */
