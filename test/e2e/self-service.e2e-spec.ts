@@ -459,6 +459,9 @@ describe('self-service', () => {
       expect(limited.body).toMatchObject({ status: 429 });
       const retryAfter = Number(limited.headers['retry-after']);
       expect(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 900).toBe(true);
+      // People read the wait in minutes (rounded up), machines in Retry-After.
+      const [, n, unit] = /^Too many attempts\. Retry in (\d+) (second|minute)s?\.$/.exec(limited.body.detail) ?? [];
+      expect(Number(n)).toBe(unit === 'second' ? retryAfter : Math.ceil(retryAfter / 60));
       // The hosted pages count too, and answer with a page.
       const page = await user('get', '/self-service/accept-invitation?token=whatever', ip).expect(429);
       expect(page.headers['content-type']).toMatch(/^text\/html/);

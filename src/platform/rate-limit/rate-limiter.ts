@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { redisNamespace } from '../redis/namespace';
 import { REDIS } from '../redis/redis.module';
 import { pgLower } from '../text/pg-lower';
+import { waitInWords } from '../text/wait-in-words';
 
 export interface Limit {
   /** Counter name, e.g. `signin:ip:203.0.113.7`. */
@@ -18,7 +19,7 @@ export interface Limit {
 
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, 'Too many requests', `Too many attempts. Retry in ${retryAfterSeconds} seconds.`, undefined, {
+    super(429, 'Too many requests', `Too many attempts. Retry in ${waitInWords(retryAfterSeconds)}.`, undefined, {
       'Retry-After': String(retryAfterSeconds),
     });
   }
