@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { redisNamespace } from '../redis/namespace';
+import { QueueErrorLog } from './queue-error-log';
 import { WorkersShutdown } from './workers-shutdown';
 
 /**
@@ -35,6 +36,6 @@ import { WorkersShutdown } from './workers-shutdown';
       },
     }),
   ],
-  providers: [WorkersShutdown],
+  providers: [WorkersShutdown, QueueErrorLog],
 })
 export class QueueModule {}

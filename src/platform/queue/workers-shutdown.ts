@@ -1,6 +1,6 @@
-import { WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { workersOf } from './queue-instances';
 
 /**
  * Closes every BullMQ worker of the process (it takes no new job and waits for the
@@ -15,19 +15,6 @@ export class WorkersShutdown implements BeforeApplicationShutdown {
   constructor(private readonly discovery: DiscoveryService) {}
 
   async beforeApplicationShutdown(): Promise<void> {
-    const hosts = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
-    await Promise.all(hosts.map((host) => workerOf(host)?.close()));
-  }
-}
-
-/** The host's worker, or none when it never started (the getter throws then). */
-function workerOf(host: WorkerHost): WorkerHost['worker'] | undefined {
-  try {
-    return host.worker;
-  } catch {
-    return undefined;
+    await Promise.all(workersOf(this.discovery).map((worker) => worker.close()));
   }
 }

@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { connectionErrorReason, OutageLatch } from './outage-latch';
 
 export const REDIS = Symbol('REDIS');
 
@@ -12,21 +13,18 @@ export const REDIS = Symbol('REDIS');
  */
 function watchOutages(redis: Redis): Redis {
   const logger = new Logger('Redis');
-  let down = false;
-  redis.on('error', (error: NodeJS.ErrnoException) => {
-    if (down) return;
-    down = true;
-    logger.warn(`Redis is unreachable (${error.code ?? error.message}); reconnecting`);
+  const outage = new OutageLatch({
+    lost: (error) => logger.warn(`Redis is unreachable (${connectionErrorReason(error)}); reconnecting`),
+    back: () => logger.log('Redis is reachable again'),
   });
+  redis.on('error', (error: NodeJS.ErrnoException) => outage.lost(error));
   redis.on('ready', () => {
     // From the first connection on, a command while Redis is away fails at once instead of
     // waiting in ioredis's queue for a reconnect: a sign-in or a readiness probe answers
     // now (limits uncounted, 503) rather than seconds later. Off only after the first
     // connection, so what runs during start-up is not refused.
     redis.options.enableOfflineQueue = false;
-    if (!down) return;
-    down = false;
-    logger.log('Redis is reachable again');
+    outage.back();
   });
   return redis;
 }
