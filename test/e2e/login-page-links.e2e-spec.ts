@@ -83,6 +83,28 @@ describe('login page links', () => {
     expect(login.body).toContain('value="ada@example.com&quot;&gt;&lt;b&gt;"');
   });
 
+  it('sends a GET on the form\'s post address (back, reload) to the sign-in page again', async () => {
+    const { config } = await workspace([{}]);
+    const login = await openLoginPage(config);
+    const res = await fetch(formAction(login.body)!, { redirect: 'manual', headers: { cookie: login.jar.header() } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(login.url);
+  });
+
+  it('serves its pages with nosniff, and no input that silently cuts what a user pastes (the server says what is too long)', async () => {
+    const { config } = await workspace([{ selfRegistration: { enabled: true } }]);
+    const login = await openLoginPage(config);
+    const registration = await fetch(links(login.body)['No account? Create one'], { headers: { cookie: login.jar.header() } });
+    expect(registration.headers.get('x-content-type-options')).toBe('nosniff');
+    const body = await registration.text();
+    expect(body).toContain('name="password"');
+    expect(body).not.toContain('maxlength');
+    const tooLong = await page(formAction(body)!, login.jar, { email: `${unique('long')}@example.com`, password: 'p'.repeat(300), givenName: 'g'.repeat(300) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toContain('Password must be at most 128 characters.');
+    expect(tooLong.body).toContain('must be 1 to 200 characters long');
+  });
+
   describe('forgot password', () => {
     it('emails a reset link for the pool that signs in here, never for an unconnected one, and answers both alike', async () => {
       const { ws, poolIds, config } = await workspace([{}]);

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Provider } from 'oidc-provider';
 import { validatePlain } from '../../platform/http/validate-plain';
+import { waitInWords } from '../../platform/text/wait-in-words';
 import { Public } from '../../workspaces/principal';
 import { ProviderRegistry } from '../oidc/provider.registry';
 import { AccountEmail } from '../self-service/dto/self-service.dto';
@@ -57,10 +58,16 @@ export class InteractionController {
     const view = { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), identifier: String(req.body?.identifier ?? '') };
     if (req.signInError) {
       res.setHeader('Retry-After', String(req.signInError.retryAfterSeconds));
-      return this.renderLogin(res, 429, { ...view, error: `Too many failed attempts. Try again in ${req.signInError.retryAfterSeconds} seconds.` });
+      return this.renderLogin(res, 429, { ...view, error: `Too many failed attempts. Try again in ${waitInWords(req.signInError.retryAfterSeconds)}.` });
     }
     if (!req.user) return this.renderLogin(res, 401, { ...view, error: REFUSED });
     await provider.interactionFinished(req, res, { login: { accountId: req.user.userId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+  }
+
+  /** Back, or a reload after the form was posted: the sign-in page again (or why it ended), never a bare error. */
+  @Get('login')
+  loginAgain(@Param('ws') ws: string, @Param('uid') uid: string, @Res() res: Response): void {
+    res.redirect(303, this.url(ws, uid));
   }
 
   @Get('forgot-password')

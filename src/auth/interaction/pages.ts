@@ -13,7 +13,8 @@ const STYLE = `
   @media (prefers-color-scheme: dark) { :root { --link: #9db0ff; --focus: #9db0ff; --error: #ff8a80; } }
   * { box-sizing: border-box; }
   body { margin: 0; padding: 2rem 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
-  main { width: min(24rem, 100% - 2rem); padding: 2rem; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
+  /* A long email address or application name wraps instead of running out of the card on a phone. */
+  main { overflow-wrap: anywhere; width: min(24rem, 100% - 2rem); padding: 2rem; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
   main > :last-child { margin-bottom: 0; }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
   p.sub { margin: 0 0 1.5rem; opacity: .75; }
@@ -36,6 +37,7 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',
 };
 

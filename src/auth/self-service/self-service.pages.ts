@@ -39,20 +39,20 @@ class Fields {
 
   password(rule: PasswordRule, label: string): string {
     return `<label for="password">${label}</label>
-  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${rule.minLength}" maxlength="${rule.maxLength}"${this.state('password', 'password-hint')}>
+  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${rule.minLength}"${this.state('password', 'password-hint')}>
   <p class="hint" id="password-hint">At least ${rule.minLength} characters${rule.maxLength < 1024 ? `, at most ${rule.maxLength}` : ''}. A few unrelated words make a strong, memorable password.</p>`;
   }
 
   email(value = ''): string {
     return `<label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="320" value="${escapeHtml(value)}"${this.state('email')}>`;
+  <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required value="${escapeHtml(value)}"${this.state('email')}>`;
   }
 
   names(values: Names): string {
     return `<label for="givenName">Given name <span class="optional">(optional)</span></label>
-  <input id="givenName" name="givenName" type="text" autocomplete="given-name" maxlength="200" value="${escapeHtml(values.givenName ?? '')}"${this.state('givenName')}>
+  <input id="givenName" name="givenName" type="text" autocomplete="given-name" value="${escapeHtml(values.givenName ?? '')}"${this.state('givenName')}>
   <label for="familyName">Family name <span class="optional">(optional)</span></label>
-  <input id="familyName" name="familyName" type="text" autocomplete="family-name" maxlength="200" value="${escapeHtml(values.familyName ?? '')}"${this.state('familyName')}>`;
+  <input id="familyName" name="familyName" type="text" autocomplete="family-name" value="${escapeHtml(values.familyName ?? '')}"${this.state('familyName')}>`;
   }
 }
 
