@@ -12,6 +12,8 @@ export interface RecordProblem {
   message: string;
 }
 
+export const EMAIL_OR_MOBILE_REQUIRED = 'email or mobile is required';
+
 export type ParsedRecord = { record: ImportRecord; problem?: undefined } | { record?: undefined; problem: RecordProblem };
 
 const FIELDS = new Set(['externalId', 'email', 'mobile', 'givenName', 'familyName', 'name', 'emailVerified', 'status', 'attributes', 'groups', 'password', 'passwordHash']);
@@ -54,7 +56,8 @@ export function parseImportRecord(raw: unknown): ParsedRecord {
   check('password', isString(r.password, 1, 4096), 'must be a string of at most 4096 characters');
   check('passwordHash', isString(r.passwordHash, 1, 1024), 'must be a string of at most 1024 characters');
   if (r.password != null && r.passwordHash != null) problems.push('give password or passwordHash, not both');
-  if (r.email == null && r.mobile == null) problems.push('email or mobile is required');
+  // A record with only an externalId can update the user it matches; whether it would create one is known only then (user-importer).
+  if (r.email == null && r.mobile == null && r.externalId == null) problems.push(EMAIL_OR_MOBILE_REQUIRED);
   if (problems.length) return invalid(problems);
 
   const text = (value: unknown) => (value == null ? undefined : String(value));

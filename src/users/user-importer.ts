@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { InvitationsService } from '../invitations/invitations.service';
 import { uuidV7 } from '../platform/ids/uuid-v7';
 import { equalFolded, pgLower } from '../platform/text/pg-lower';
-import { ImportRecord, RecordProblem } from './import-record';
+import { EMAIL_OR_MOBILE_REQUIRED, ImportRecord, RecordProblem } from './import-record';
 import { SessionRevoker } from './session-revoker';
 import { ImportMatch, ImportRow, UsersRepository } from './users.repository';
 import { UserStatus } from './user.entity';
@@ -110,6 +110,10 @@ export class UserImporter {
       }
       if (target && onConflict === 'fail') {
         outcomes.push({ line, kind: 'error', problem: { code: 'conflict', message: 'a user with this externalId, email or mobile already exists in the pool' } });
+        continue;
+      }
+      if (!target && !record.email && !record.mobile) {
+        outcomes.push({ line, kind: 'error', problem: { code: 'invalid_record', message: `${EMAIL_OR_MOBILE_REQUIRED} to create a user (no user of the pool has this externalId)` } });
         continue;
       }
       const clash = this.clash(record, target, byExternalId, byEmail, byMobile);

@@ -111,6 +111,20 @@ describe('bulk migration', () => {
     expect(users.body.items).toEqual([expect.objectContaining({ externalId: 'src-a', givenName: 'Alice' })]);
   });
 
+  it('a record with only an externalId updates the user it matches; with no match it cannot create one', async () => {
+    await finished((await t.root('post', base()).send({ users: [{ externalId: 'only-ext', email: 'only-ext@example.com', givenName: 'Before' }] }).expect(202)).body.id);
+    const job = await finished(
+      (await t.root('post', base()).send({ users: [{ externalId: 'only-ext', givenName: 'After' }, { externalId: 'nobody-has-this', givenName: 'New' }], options: { onConflict: 'update' } }).expect(202)).body.id,
+    );
+    expect(job).toMatchObject({ status: 'completed', updated: 1, created: 0, failed: 1 });
+    const errors = await t.root('get', `${base()}/${job.id}/errors`).expect(200);
+    expect(errors.body.items).toEqual([
+      expect.objectContaining({ line: 2, identifier: 'nobody-has-this', code: 'invalid_record', message: 'email or mobile is required to create a user (no user of the pool has this externalId)' }),
+    ]);
+    const users = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).query({ search: 'only-ext@' }).expect(200);
+    expect(users.body.items).toEqual([expect.objectContaining({ externalId: 'only-ext', email: 'only-ext@example.com', givenName: 'After' })]);
+  });
+
   it('refuses bad uploads with problem+json', async () => {
     await t.root('post', base()).send({ users: [] }).expect(400);
     await t.root('post', base()).set('content-type', 'application/x-ndjson').send('\n\n').expect(400);

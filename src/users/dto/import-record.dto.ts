@@ -1,7 +1,7 @@
 /**
  * One user of a migration (a JSON item, or an NDJSON line). Records are checked one by
  * one when the job runs (parseImportRecord): a bad one is reported by line in
- * the job's errors and never stops the job. At least one of email or mobile.
+ * the job's errors and never stops the job. At least one of email or mobile, except to update a user matched by externalId.
  */
 export class ImportRecord {
   /** Your system's id for the user; matched first on conflict. @example "crm-1" */
