@@ -12,7 +12,7 @@ import { showRegistration, submitRegistration } from '../self-service/registrati
 import { forgotPasswordPage, FormPlace } from '../self-service/self-service.pages';
 import { SelfServiceService } from '../self-service/self-service.service';
 import { LoginGuard, LoginRequest } from './login.guard';
-import { renderLoginPage } from './login-page';
+import { loginPageSecurityHeaders, renderLoginPage } from './login-page';
 import { PAGE_SECURITY_HEADERS, PageLink, renderMessagePage } from './pages';
 
 /** Every refusal reads the same, so the page never tells who has an account. */
@@ -42,7 +42,7 @@ export class InteractionController {
     if (details.prompt.name === 'login') {
       // login_hint prefills the identifier, as Keycloak and Auth0 do.
       const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
-      return this.renderLogin(res, 200, { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), identifier: hint });
+      return this.renderLogin(res, 200, { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), redirectUri: details.params.redirect_uri, identifier: hint });
     }
     // Consent: the grant was prepared by loadExistingGrant; finishing returns to the application.
     await provider.interactionFinished(req, res, { consent: {} }, { mergeWithLastSubmission: true });
@@ -55,7 +55,7 @@ export class InteractionController {
     if (!provider) return;
     const details = req.interaction ?? (await this.details(provider, req, res));
     if (!details) return;
-    const view = { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), identifier: String(req.body?.identifier ?? '') };
+    const view = { ws, uid: details.uid, application: await applicationName(provider, details.params.client_id), redirectUri: details.params.redirect_uri, identifier: String(req.body?.identifier ?? '') };
     if (req.signInError) {
       res.setHeader('Retry-After', String(req.signInError.retryAfterSeconds));
       return this.renderLogin(res, 429, { ...view, error: `Too many failed attempts. Try again in ${waitInWords(req.signInError.retryAfterSeconds)}.` });
@@ -112,12 +112,12 @@ export class InteractionController {
     await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user cancelled the sign-in' }, { mergeWithLastSubmission: false });
   }
 
-  private async renderLogin(res: Response, status: number, view: { ws: string; uid: string; application: string; identifier?: string; error?: string }): Promise<void> {
+  private async renderLogin(res: Response, status: number, view: { ws: string; uid: string; application: string; redirectUri: unknown; identifier?: string; error?: string }): Promise<void> {
     const links: PageLink[] = [{ href: this.url(view.ws, view.uid, 'forgot-password'), text: 'Forgot your password?' }];
     if (await this.selfService.registrationPoolFor(view.ws)) links.push({ href: this.url(view.ws, view.uid, 'register'), text: 'No account? Create one' });
     res
       .status(status)
-      .set(PAGE_SECURITY_HEADERS)
+      .set(loginPageSecurityHeaders(view.redirectUri))
       .type('html')
       .send(renderLoginPage({ action: this.url(view.ws, view.uid, 'login'), applicationName: view.application, identifier: view.identifier, error: view.error, links }));
   }
@@ -161,7 +161,7 @@ export class InteractionController {
     try {
       return await provider.interactionDetails(req, res);
     } catch {
-      this.fail(res, 400, 'Sign-in expired', 'This sign-in page has expired. Go back to the application and start again.');
+      this.fail(res, 400, 'Sign-in expired', 'This sign-in page has expired. Go back to the application you came from and start signing in again.');
       return null;
     }
   }

@@ -32,7 +32,10 @@ const STYLE = `
   a { color: var(--link); }
 `;
 
-/** Pages set their own CSP: nothing loads from anywhere, and no one may frame them. */
+/**
+ * Pages set their own CSP: nothing loads from anywhere, and no one may frame them. No
+ * form-action here: oidc-provider's sign-out form uses these and redirects to the application.
+ */
 export const PAGE_SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
@@ -40,6 +43,16 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',
 };
+
+/**
+ * The headers of a page with a form: its form may only be sent here, and to `alsoTo` (a CSP
+ * source). Chromium checks form-action on the redirects that follow the post as well, so a
+ * form whose answer redirects elsewhere must name where.
+ */
+export function formPageSecurityHeaders(alsoTo?: string): Record<string, string> {
+  const targets = ["'self'", alsoTo].filter(Boolean).join(' ');
+  return { ...PAGE_SECURITY_HEADERS, 'Content-Security-Policy': `${PAGE_SECURITY_HEADERS['Content-Security-Policy']}; form-action ${targets}` };
+}
 
 export function renderPage(title: string, body: string): string {
   return `<!doctype html>

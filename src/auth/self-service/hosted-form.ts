@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../platform/problem/app-error';
-import { PAGE_SECURITY_HEADERS, renderMessagePage } from '../interaction/pages';
+import { formPageSecurityHeaders, renderMessagePage } from '../interaction/pages';
 import { FormError } from './self-service.pages';
+
+/** Every form here posts back to its own page and is answered with a page: no redirect to allow. */
+const FORM_PAGE_HEADERS = formPageSecurityHeaders();
 
 /**
  * Answers a hosted form with the page `build` returns. A 400 (a field the user can fix)
@@ -9,7 +12,7 @@ import { FormError } from './self-service.pages';
  * else is a page saying what happened.
  */
 export async function sendPage(res: Response, build: () => Promise<string>, retry?: (error: FormError) => Promise<string>): Promise<void> {
-  res.set(PAGE_SECURITY_HEADERS).type('html');
+  res.set(FORM_PAGE_HEADERS).type('html');
   try {
     res.status(200).send(await build());
   } catch (error) {

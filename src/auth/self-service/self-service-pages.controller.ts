@@ -68,7 +68,7 @@ export class SelfServicePagesController {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, req.body);
       await this.selfService.verifyEmail(token, ip);
-      return renderMessagePage('Email confirmed', 'Thank you. Your email address is confirmed and your account is ready; you can now sign in.');
+      return renderMessagePage('Email confirmed', 'Thank you. Your email address is confirmed and your account is ready: go back to the application and sign in.');
     });
   }
 
@@ -85,7 +85,7 @@ export class SelfServicePagesController {
   async resetPassword(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       await this.selfService.confirmPasswordReset(req.body, ip);
-      return renderMessagePage('Password changed', 'Your new password is set, and your other sessions were signed out. You can now sign in with it.');
+      return renderMessagePage('Password changed', 'Your new password is set, and your other sessions were signed out. Go back to the application and sign in with it.');
     }, async (error) => {
       // The pool's own rule, so the hint after an error says what it said before.
       const token = field(req, 'token');

@@ -61,6 +61,12 @@ const FOCUSABLE = new Set(['email', 'password', 'givenName', 'familyName']);
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
+/**
+ * The account a new password is for, unseen and not sent: password managers save the
+ * password under it instead of under no account (chromium.org, "Create Amazing Password Forms").
+ */
+const accountName = (email: string) => `<input id="username" type="email" autocomplete="username" value="${escapeHtml(email)}" readonly hidden>`;
+
 export function acceptInvitationPage(model: { action: string; token: string; email: string; poolName: string; rule: PasswordRule; values?: Names; error?: FormError }): string {
   const fields = new Fields(model.error);
   return renderPage(
@@ -70,6 +76,7 @@ export function acceptInvitationPage(model: { action: string; token: string; ema
 ${renderFormError(model.error?.message)}
 <form method="post" action="${escapeHtml(model.action)}" novalidate>
   ${hidden('token', model.token)}
+  ${accountName(model.email)}
   ${fields.password(model.rule, 'Choose a password')}
   ${fields.names(model.values ?? {})}
   <button type="submit">Create my account</button>
