@@ -109,9 +109,22 @@ describe('end-user contract audit', () => {
       const throttled = answers.filter((a) => a.status === 429);
       expect(throttled).toHaveLength(10 - PER_IP);
       for (const answer of throttled) expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-      // The address is now throttled for real: no password is checked from it.
+      // The address is now throttled: a wrong password from it gets 429, a right one still signs in.
       const [user] = await users(1);
-      expect((await passwordGrant(user.email, PASSWORD, ip)).status).toBe(429);
+      expect((await passwordGrant(user.email, 'still not the password', ip)).status).toBe(429);
+      expect((await passwordGrant(user.email, PASSWORD, ip)).status).toBe(200);
+    });
+
+    // API.md: "Successful sign-ins are never throttled per IP, so many users behind one address … are not locked out."
+    it('lets the users behind an address one guesser throttled sign in, while his guesses still count against each account', async () => {
+      const ip = freshIp();
+      const [victim, colleague] = await users(2);
+      const guesses = [];
+      for (let i = 0; i < PER_IP + PER_IDENTIFIER; i++) guesses.push((await passwordGrant(i < PER_IP ? (await users(1))[0].email : victim.email, `guess ${i}`, ip)).status);
+      expect(guesses).toEqual([...Array(PER_IP).fill(400), ...Array(PER_IDENTIFIER).fill(429)]);
+      expect((await passwordGrant(colleague.email, PASSWORD, ip)).status).toBe(200);
+      // The guesses answered 429 were checked and counted against the victim's identifier: its limit is full now.
+      expect((await passwordGrant(victim.email, PASSWORD, freshIp())).status).toBe(429);
     });
 
     it('still checks no more wrong passwords for one identifier than its limit, from any number of addresses at once', async () => {

@@ -35,9 +35,27 @@ export class SignInService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The user id, or null for any refusal; throws RateLimitedError when throttled. */
+  /**
+   * The user id, or null for any refusal; throws RateLimitedError when throttled. An
+   * address past its failure limit still signs in a right password (API.md: successful
+   * sign-ins are never throttled per IP, so one guesser behind a NAT or a proxy does not
+   * lock everyone behind it out); a wrong one from there gets 429 and still counts
+   * against its identifier and the account's lockout, which bound guessing per account.
+   */
   async withPassword(attempt: SignInAttempt): Promise<string | null> {
-    const limits = this.failureLimits(attempt);
+    const identifier = this.identifierLimit(attempt.workspaceId, attempt.identifier);
+    try {
+      return await this.verifyCounted(attempt, [this.addressLimit(attempt), identifier]);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      const userId = await this.verifyCounted(attempt, [identifier]);
+      if (userId) return userId;
+      throw error;
+    }
+  }
+
+  /** Verifies the password with the attempt counted against these failure limits. */
+  private async verifyCounted(attempt: SignInAttempt, limits: Limit[]): Promise<string | null> {
     const pending = limits.map(pendingOf);
     // Each attempt counts as a failure while it is checked, so attempts sent together
     // cannot all get past the limits; a success gives its count back, so many users
@@ -89,9 +107,9 @@ export class SignInService {
     await this.limiter.clear(signInFailureKeys(workspaceId, identifiers));
   }
 
-  private failureLimits({ workspaceId, identifier, ip }: SignInAttempt): Limit[] {
+  private addressLimit({ workspaceId, ip }: SignInAttempt): Limit {
     const { windowSeconds, signInFailuresPerIp } = this.config.rateLimits;
-    return [{ key: `signin:ip:${workspaceId}:${addressKey(ip)}`, max: signInFailuresPerIp, windowSeconds }, this.identifierLimit(workspaceId, identifier)];
+    return { key: `signin:ip:${workspaceId}:${addressKey(ip)}`, max: signInFailuresPerIp, windowSeconds };
   }
 
   private identifierLimit(workspaceId: string, identifier: string): Limit {
