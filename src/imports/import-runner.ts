@@ -35,6 +35,13 @@ export type RunResult = 'finished' | 'busy' | 'held';
 const FIRST_ANALYZE_AT = 1_000;
 
 /**
+ * Plaintext passwords hashed per chunk at most: a second or two of argon2id on two cores.
+ * A chunk of them ends before the next one, so a cancel is seen and progress moves that
+ * often, where 2,000 of them took half a minute.
+ */
+const HASHES_PER_CHUNK = 100;
+
+/**
  * Runs one import: claims it (one worker per job), then takes staged lines chunk by
  * chunk. Each chunk is one transaction holding its users, groups, invitations, errors,
  * counters and checkpoint, so a worker killed anywhere resumes at the last committed
@@ -96,8 +103,8 @@ export class ImportRunner {
     // chunk is prepared while this one is written, so parsing and argon2 on this process's
     // cores overlap PostgreSQL's work instead of taking turns with it.
     const load = (afterLine: number) => {
-      const chunk = this.repository.readLines(job.id, afterLine, chunkSize).then(async (lines): Promise<PreparedChunk> => {
-        const { prepared, errors } = await this.prepare(lines, pool);
+      const chunk = this.repository.readLines(job.id, afterLine, chunkSize).then(async (read): Promise<PreparedChunk> => {
+        const { lines, prepared, errors } = await this.prepare(read, pool);
         return { lines, prepared, errors, ...chunkKeys(prepared) };
       });
       // Awaited on the next turn; if the current chunk fails first, this rejection must not go unhandled (that ends the process).
@@ -129,17 +136,20 @@ export class ImportRunner {
           return 'finished';
         }
         if (current.cancelRequested) {
-          if (ahead) await ahead.committed;
-          await this.repository.finish(job.id, owner, 'cancelled');
-          this.logger.log({ importId, processed: (await this.repository.findById(job.id))?.processed }, 'Import cancelled');
+          if (ahead) created += settled(await ahead.committed);
+          const done = (await this.repository.findById(job.id)) ?? current;
+          // A cancel that came after the last record was written is too late: it completed.
+          if (done.processed >= done.total) await this.complete(done, owner);
+          else {
+            await this.repository.finish(job.id, owner, 'cancelled');
+            this.logger.log({ importId, processed: done.processed, total: done.total }, 'Import cancelled');
+          }
           break;
         }
         const chunk = await next;
         if (!chunk.lines.length) {
           if (ahead) created += settled(await ahead.committed);
-          const done = (await this.repository.findById(job.id)) ?? current;
-          await this.repository.finish(job.id, owner, 'completed');
-          this.logger.log({ importId, total: done.total, created: done.created, updated: done.updated, skipped: done.skipped, failed: done.failed }, 'Import completed');
+          await this.complete((await this.repository.findById(job.id)) ?? current, owner);
           break;
         }
         const lastLine = chunk.lines[chunk.lines.length - 1].line;
@@ -180,6 +190,11 @@ export class ImportRunner {
     }
     await this.dropStaging(importId);
     return 'finished';
+  }
+
+  private async complete(done: ImportJob, owner: string): Promise<void> {
+    await this.repository.finish(done.id, owner, 'completed');
+    this.logger.log({ importId: done.id, total: done.total, created: done.created, updated: done.updated, skipped: done.skipped, failed: done.failed }, 'Import completed');
   }
 
   private async dropStaging(importId: string): Promise<void> {
@@ -262,12 +277,17 @@ export class ImportRunner {
     });
   }
 
-  /** Parses and validates each line and settles its credential; bad lines become errors. */
-  private async prepare(lines: StagedLine[], pool: PoolRules): Promise<Pick<PreparedChunk, 'prepared' | 'errors'>> {
+  /**
+   * Parses and validates each line and settles its credential; bad lines become errors.
+   * The chunk ends before the line that would need more than HASHES_PER_CHUNK hashes;
+   * the lines after it are read again as the next chunk.
+   */
+  private async prepare(read: StagedLine[], pool: PoolRules): Promise<Pick<PreparedChunk, 'lines' | 'prepared' | 'errors'>> {
     const prepared: PreparedRecord[] = [];
     const errors: RecordError[] = [];
     const plaintext: { index: number; password: string }[] = [];
-    for (const { line, data } of lines) {
+    let kept = read.length;
+    for (const [index, { line, data }] of read.entries()) {
       const discarded = discardedLine(data);
       if (discarded) {
         errors.push({ line, identifier: null, ...discarded });
@@ -298,12 +318,16 @@ export class ImportRunner {
           errors.push({ line, identifier, code: 'weak_password', message: violation });
           continue;
         }
+        if (plaintext.length === HASHES_PER_CHUNK) {
+          kept = index;
+          break;
+        }
         plaintext.push({ index: prepared.length, password: record.password });
       }
       prepared.push({ line, record: { ...record, password: undefined }, passwordHash: record.passwordHash ?? null });
     }
     await this.hashAll(prepared, plaintext);
-    return { prepared, errors };
+    return { lines: read.slice(0, kept), prepared, errors };
   }
 
   /** argon2id on every core: as many hashes in flight as cores (each runs on a libuv thread). */

@@ -157,3 +157,61 @@ describe('bulk migration', () => {
     await t.as(key, 'get', `/v1/workspaces/${other.id}/pools/${otherPool.id}/imports/${job.id}`).expect(404);
   });
 });
+
+describe('bulk migration: cancel and progress at the default chunk size', () => {
+  let t: TestApp;
+  let ws: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({}, { listen: true });
+    ws = (await createWorkspace(t)).id;
+  });
+  afterAll(() => t.close());
+
+  const imports = (pool: string) => `/v1/workspaces/${ws}/pools/${pool}/imports`;
+  const job = async (pool: string, id: string) => (await t.root('get', `${imports(pool)}/${id}`).expect(200)).body;
+  const withPasswords = (count: number) =>
+    Array.from({ length: count }, (_, i) => JSON.stringify({ email: `hashed-${i}@example.com`, password: `correct horse battery ${i}` })).join('\n') + '\n';
+
+  it('plaintext passwords: progress moves within the first 2,000 records, and a cancel stops the import there', async () => {
+    const pool = (await createPool(t, ws)).id;
+    const queued = (await t.root('post', imports(pool)).set('content-type', 'application/x-ndjson').send(withPasswords(1_500)).expect(202)).body;
+    const moving = await eventually(async () => {
+      const current = await job(pool, queued.id);
+      expect(current.processed).toBeGreaterThan(0);
+      return current;
+    }, 60_000);
+    expect(moving).toMatchObject({ status: 'running', total: 1_500 });
+    expect(moving.processed).toBeLessThan(1_500);
+    await t.root('post', `${imports(pool)}/${queued.id}/cancel`).expect(202);
+
+    const final = await eventually(async () => {
+      const current = await job(pool, queued.id);
+      expect(current.status).toBe('cancelled');
+      return current;
+    }, 60_000);
+    expect(final.processed).toBeLessThan(1_500);
+    expect(final.processed % 100).toBe(0);
+    const [{ users }] = await sql<{ users: number }>(t, `SELECT count(*)::int AS users FROM users WHERE pool_id = $1`, [pool]);
+    expect({ users, created: final.created }).toEqual({ users: final.processed, created: final.processed });
+  }, 120_000);
+
+  it('a cancel that arrives once every record is written leaves the import completed', async () => {
+    const pool = (await createPool(t, ws)).id;
+    // The cancel lands in the same instant as the last chunk's commit: before the worker looks again.
+    await sql(t, `CREATE FUNCTION cancel_when_done() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.processed >= NEW.total AND NEW.status = 'running' THEN NEW.cancel_requested := true; END IF; RETURN NEW; END $$`);
+    await sql(t, `CREATE TRIGGER cancel_when_done BEFORE UPDATE ON import_jobs FOR EACH ROW WHEN (NEW.pool_id = '${pool}') EXECUTE FUNCTION cancel_when_done()`);
+    try {
+      const queued = (await t.root('post', imports(pool)).send({ users: [{ email: 'late-1@example.com' }, { email: 'late-2@example.com' }] }).expect(202)).body;
+      const final = await eventually(async () => {
+        const current = await job(pool, queued.id);
+        expect(['completed', 'cancelled', 'failed']).toContain(current.status);
+        return current;
+      }, 30_000);
+      expect(final).toMatchObject({ status: 'completed', cancelRequested: true, total: 2, processed: 2, created: 2 });
+    } finally {
+      await sql(t, `DROP TRIGGER cancel_when_done ON import_jobs; DROP FUNCTION cancel_when_done()`);
+    }
+  });
+});
