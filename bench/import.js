@@ -88,13 +88,13 @@ function ndjsonStream(n, make) {
 }
 
 /**
- * A ROLE=worker process (bench/lib's startApp waits for /health/live, which a worker does
- * not serve): same environment as startApp gives, ready when it logs that it started.
+ * A ROLE=worker process: same environment as startApp gives, on a port of its own (its
+ * health checks), ready when it logs that it started.
  */
 async function startWorker({ database, entry, env = {} }) {
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', DATABASE_URL: databaseUrl(database), REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', ROOT_API_KEY, LOG_LEVEL: 'info', ...env, ROLE: 'worker' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', DATABASE_URL: databaseUrl(database), REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', ROOT_API_KEY, LOG_LEVEL: 'info', ...env, ROLE: 'worker', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -346,7 +346,7 @@ async function rawSend({ sink, smtpPool, renderMail, messages, inFlight, prefix 
   return { messages, inFlight, complete: wait.complete, failures, firstError, seconds, emailsPerSecond: verify.distinctRecipients / seconds, sink: verify };
 }
 
-/** A ROLE=worker process next to the API (BENCH_SPLIT=1); it does not listen, so it is ready when it sends. */
+/** A ROLE=worker process next to the API (BENCH_SPLIT=1), its health checks on a port of its own; ready when it sends. */
 function spawnWorker({ entry, database, publicUrl, env }) {
   const child = spawn(process.execPath, [...(process.env.BENCH_APP_NODE_ARGS || '').split(' ').filter(Boolean), entry], {
     cwd: ROOT,
@@ -355,6 +355,7 @@ function spawnWorker({ entry, database, publicUrl, env }) {
       HOME: process.env.HOME,
       NODE_ENV: 'development',
       ROLE: 'worker',
+      PORT: '0',
       PUBLIC_URL: publicUrl,
       DATABASE_URL: databaseUrl(database),
       REDIS_URL: REDIS_URL,

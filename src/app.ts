@@ -11,6 +11,7 @@ import { AppConfig } from './platform/config/config';
 import { migrate } from './platform/database/migrate';
 import { CONSOLE_MOUNT, consoleRouter } from './platform/http/console-static';
 import { formBody } from './platform/http/form-body.middleware';
+import { healthOnly } from './platform/http/health-only.middleware';
 import { identityEncodingOnly } from './platform/http/identity-encoding.middleware';
 import { jsonBody } from './platform/http/json-body.middleware';
 import { requestId } from './platform/http/request-id';
@@ -30,8 +31,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
-  // Nest prints logs buffered during start only when an HTTP server listens; the worker
-  // role never listens, so without this every worker log line stayed in memory, unseen.
+  // Printed from here on as they come, not held until the server listens: a start that
+  // fails before (a port taken, a migration lost) still shows what it did.
   app.flushLogs();
   app.disable('x-powered-by');
   // No ETag on API answers: no client revalidates them, and hashing each body (a page of
@@ -48,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const issuerUnlogged = !httpLogger.logger.isLevelEnabled('info');
   const issuerPrefix = OIDC_MOUNT.slice(0, OIDC_MOUNT.indexOf(':'));
   app.use((req: Request, res: Response, next: NextFunction) => (issuerUnlogged && req.path.startsWith(issuerPrefix) ? next() : httpLogger(req, res, next)));
+  if (config.role === 'worker') app.use(healthOnly);
   // The admin console's static files: public, answered before any body parsing or guard.
   app.use(CONSOLE_MOUNT, consoleRouter(config.consoleDir));
   // A browser opened on the service's address finds the console. Relative, so a proxy's path prefix stays.

@@ -41,15 +41,12 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const logger = new Logger('Main');
   exitAfterShutdownDeadline(logger);
-  if (config.role === 'worker') {
-    await app.init();
-    logger.log(`Identity Pools worker started`);
-  } else {
-    await app.listen(config.port).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' ? new PortInUseError(`Port ${config.port} is already in use. Stop the process that holds it, or set PORT to a free port.`) : error;
-    });
-    logger.log(`Identity Pools (${config.role}) listening on port ${config.port}; public URL ${config.publicUrl}; API docs at ${config.publicUrl}/docs`);
-  }
+  // A worker listens too, answering only its health checks, so an orchestrator can probe it.
+  await app.listen(config.port).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new PortInUseError(`Port ${config.port} is already in use. Stop the process that holds it, or set PORT to a free port.`) : error;
+  });
+  if (config.role === 'worker') logger.log(`Identity Pools worker started; health checks on port ${config.port} (/health/live, /health/ready)`);
+  else logger.log(`Identity Pools (${config.role}) listening on port ${config.port}; public URL ${config.publicUrl}; API docs at ${config.publicUrl}/docs`);
   if (config.rootApiKeyGenerated) {
     // Printed once, on purpose and outside the log stream: outside production there is no other way to learn it.
     process.stdout.write(`\nROOT_API_KEY was not set; this start generated one (valid until the process stops):\n\n    ${config.rootApiKey}\n\n`);

@@ -386,7 +386,7 @@ describe('mail delivery under failures', () => {
     let api: { baseUrl: string };
 
     function spawnServer(role: 'api' | 'worker', extra: Record<string, string> = {}) {
-      const child = spawn(process.execPath, [join(build, 'src/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ROLE: role, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(build, 'src/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ROLE: role, ...(role === 'worker' ? { PORT: '0' } : {}), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       const index = outputs.push('') - 1;
       const collect = (chunk: Buffer) => (outputs[index] += chunk.toString('utf8'));
       child.stdout!.on('data', collect);

@@ -102,6 +102,17 @@ describe('a Redis restart under running workers', () => {
     expect(lines.filter((line) => /Redis is unreachable/.test(line.msg))).toHaveLength(1);
   }, 40_000);
 
+  it('ROLE=worker answers its liveness and readiness probes, and nothing else', async () => {
+    expect(await (await fetch(`${worker.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${worker.baseUrl}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { info: { postgres: { status: 'up' }, redis: { status: 'up' } } } });
+    for (const path of ['/v1/workspaces', '/docs-json', '/console/', `/oidc/${'0'.repeat(8)}/.well-known/openid-configuration`]) {
+      const res = await fetch(`${worker.baseUrl}${path}`, { headers: { authorization: `Bearer ${ROOT_KEY}` } });
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: expect.stringContaining('application/problem+json') });
+      expect(((await res.json()) as { detail: string }).detail).toContain('ROLE=worker');
+    }
+  });
+
   it.each(['all', 'worker'])('leaves only JSON lines in the output of ROLE=%s, through its stop', async (role) => {
     const service = role === 'all' ? all : worker;
     await service.stop();

@@ -41,7 +41,7 @@ export async function privateBuild(): Promise<PrivateBuild> {
 
 export interface ServiceProcess {
   pid: number;
-  /** Where it answers (api and all roles). */
+  /** Where it answers (a worker: its health checks only). */
   baseUrl: string;
   output: () => string;
   /** Resolves with the exit; `kill('SIGKILL')` for a crash, `stop()` for a clean stop. */
@@ -52,8 +52,7 @@ export interface ServiceProcess {
 
 /**
  * Starts `node <main>` with exactly `env` plus PATH and PORT (nothing else inherited);
- * resolves when it is ready: /health/live answers (api, all) or it logs that the worker
- * started (worker).
+ * resolves when it is ready: /health/live answers (every role serves it).
  */
 export async function startService(main: string, env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
@@ -102,12 +101,8 @@ export async function startService(main: string, env: Record<string, string>): P
       await kill('SIGKILL');
       throw new Error(`the service was not ready within 60 s:\n${out}`);
     }
-    if (env.ROLE === 'worker') {
-      if (out.includes('worker started')) return service;
-    } else {
-      const res = await fetch(`${baseUrl}/health/live`).catch(() => null);
-      if (res?.ok) return service;
-    }
+    const res = await fetch(`${baseUrl}/health/live`).catch(() => null);
+    if (res?.ok) return service;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
