@@ -24,6 +24,10 @@ export class Invitation {
   @Column({ name: 'token_hash', type: 'bytea', nullable: true, select: false })
   tokenHash: Buffer | null;
 
+  /** The token hash of the send before the latest (a retry mints a new link; the copy already delivered keeps working). */
+  @Column({ name: 'previous_token_hash', type: 'bytea', nullable: true, select: false })
+  previousTokenHash: Buffer | null;
+
   @Column({ type: 'varchar' })
   status: InvitationRowStatus;
 

@@ -11,8 +11,8 @@ export const INVITATION_MAIL = 'invitation';
 
 /**
  * Renders an invitation right before it is sent. The link's token is minted here and
- * only its hash stored, so a retry after a failed send carries a fresh link and the
- * database never holds a usable token.
+ * only its hash stored, so the database never holds a usable token; a retry carries a
+ * fresh link, and the link before it keeps working (the send it retries may have arrived).
  */
 @Injectable()
 export class InvitationMailComposer implements MailComposer {

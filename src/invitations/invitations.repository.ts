@@ -72,13 +72,15 @@ export class InvitationsRepository {
     return this.invitations.exists({ where: { userId: invitation.userId, createdAt: MoreThan(invitation.createdAt) } });
   }
 
+  /** The invitation whose latest email, or the one sent before it, carried this token. */
   findByTokenHash(tokenHash: Buffer): Promise<Invitation | null> {
-    return this.invitations.findOneBy({ tokenHash });
+    return this.invitations.findOneBy([{ tokenHash }, { previousTokenHash: tokenHash }]);
   }
 
   /**
    * What the invitation email says, in one statement: stores the hash of the token it is
-   * about to carry if the invitation is still open and unexpired and its pool and workspace
+   * about to carry (the one before stays usable: a send retried after a crash may have
+   * delivered it) if the invitation is still open and unexpired and its pool and workspace
    * exist, and returns the names to print; null otherwise (nothing stored). Concurrent calls
    * share one statement (Batcher).
    */
@@ -88,7 +90,7 @@ export class InvitationsRepository {
 
   private readonly stamps = new Batcher<{ id: string; tokenHash: Buffer }, StampedInvitation>(async (items) => {
     const [rows]: [(StampedInvitation & { id: string })[], number] = await this.invitations.query(
-      `UPDATE invitations i SET token_hash = decode(s.hash, 'hex')
+      `UPDATE invitations i SET previous_token_hash = i.token_hash, token_hash = decode(s.hash, 'hex')
          FROM unnest($1::uuid[], $2::text[]) AS s(id, hash), pools p, workspaces w
         WHERE i.id = s.id AND i.status IN ('queued', 'sent', 'failed') AND i.expires_at > now()
           AND p.id = i.pool_id AND p.workspace_id = i.workspace_id AND w.id = i.workspace_id

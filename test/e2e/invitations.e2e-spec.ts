@@ -1,4 +1,4 @@
-import { createPool, createUser, createWorkspace, unique } from '../factories';
+import { createPool, createUser, createWorkspace, sql, unique } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -11,7 +11,7 @@ describe('invitations by email', () => {
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
-    t = await startTestApp({ SMTP_URL: smtp.url, IMPORT_CHUNK_SIZE: '4' }, { listen: true });
+    t = await startTestApp({ SMTP_URL: smtp.url, IMPORT_CHUNK_SIZE: '4', MAIL_SWEEP_INTERVAL_MS: '200' }, { listen: true });
     ws = (await createWorkspace(t, { name: 'Acme Corp' })).id;
     pool = (await createPool(t, ws, { name: 'Customers', passwordPolicy: { minLength: 10 } })).id;
   });
@@ -54,6 +54,43 @@ describe('invitations by email', () => {
     await t.http.post('/v1/self-service/invitations/accept').send({ token, password: 'long enough password' }).expect(410);
     await t.http.get('/v1/self-service/invitations').query({ token }).expect(410);
     await t.http.get('/v1/self-service/invitations').query({ token: 'not-a-real-token' }).expect(404);
+  });
+
+  /**
+   * The same email sent twice: what a worker killed between the SMTP server's OK and its
+   * record of it leaves (the outbox row found unsent, held by nobody, and sent again).
+   */
+  async function sendAgain(recipient: string, first: string): Promise<string> {
+    await sql(t, `UPDATE mail_outbox SET status = 'sending', locked_until = now() - interval '1 second', created_at = now() - interval '1 minute' WHERE recipient = $1`, [recipient]);
+    const again = await smtp.waitFor((m) => m.to.includes(recipient) && !m.links.includes(first), 15_000);
+    return again.links.find((l) => l.includes('token='))!;
+  }
+
+  it('an email sent again after an interrupted send carries a new link, and the copy already delivered still works', async () => {
+    const email = `${unique('twice')}@example.com`;
+    const user = await createUser(t, ws, pool, { email, credential: { mode: 'invitation' } });
+    const first = (await smtp.waitFor((m) => m.to.includes(email))).links.find((l) => l.includes('token='))!;
+    await eventually(async () => expect((await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}`).expect(200)).body.invitation.status).toBe('sent'));
+    const second = await sendAgain(email, first);
+    expect(tokenOf(second)).not.toBe(tokenOf(first));
+
+    for (const link of [first, second]) await t.http.get('/v1/self-service/invitations').query({ token: tokenOf(link) }).expect(200);
+    await t.http.post('/v1/self-service/invitations/accept').send({ token: tokenOf(first), password: 'long enough password' }).expect(200);
+    // One invitation: once either link is used, both are spent.
+    await t.http.get('/v1/self-service/invitations').query({ token: tokenOf(second) }).expect(410);
+  });
+
+  it('a password reset email sent again: the copy already delivered still works, and either link spends both', async () => {
+    const email = `${unique('reset-twice')}@example.com`;
+    await createUser(t, ws, pool, { email, credential: { mode: 'password', password: 'an old long password' } });
+    await t.http.post('/v1/self-service/password-resets').send({ poolId: pool, email }).expect(202);
+    const first = (await smtp.waitFor((m) => m.to.includes(email) && /Reset/.test(m.subject))).links.find((l) => l.includes('token='))!;
+    await eventually(async () => expect(await sql(t, `SELECT status FROM mail_outbox WHERE recipient = $1`, [email])).toEqual([{ status: 'sent' }]));
+    const second = await sendAgain(email, first);
+    expect(tokenOf(second)).not.toBe(tokenOf(first));
+
+    await t.http.post('/v1/self-service/password-resets/confirm').send({ token: tokenOf(first), password: 'a brand new password' }).expect(204);
+    await t.http.post('/v1/self-service/password-resets/confirm').send({ token: tokenOf(second), password: 'another new password' }).expect(410);
   });
 
   it('re-sending invalidates the earlier link', async () => {

@@ -496,11 +496,11 @@ describe('mail delivery under failures', () => {
       expect([...counts.values()].every((n) => n >= 1)).toBe(true);
       await expectEverySent(db, emails);
 
-      // A re-sent message carries a fresh link; the first one stops working.
+      // A re-sent message carries a fresh link; the copy that arrived before it still works.
       for (const [recipient] of duplicated.slice(0, 3)) {
         const links = smtp.to(recipient).map((m) => new URL(m.links[0]).searchParams.get('token')!);
-        expect((await fetch(`${api.baseUrl}/v1/self-service/invitations?token=${links[0]}`)).status).toBe(404);
-        expect((await fetch(`${api.baseUrl}/v1/self-service/invitations?token=${links[links.length - 1]}`)).status).toBe(200);
+        expect(new Set(links).size).toBe(links.length);
+        for (const token of links.slice(-2)) expect((await fetch(`${api.baseUrl}/v1/self-service/invitations?token=${token}`)).status).toBe(200);
       }
 
       // Neither process logged a link token.

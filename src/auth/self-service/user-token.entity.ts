@@ -21,6 +21,10 @@ export class UserToken {
   @Column({ name: 'token_hash', type: 'bytea', nullable: true, select: false })
   tokenHash: Buffer | null;
 
+  /** The token hash of the send before the latest (see the invitation's). */
+  @Column({ name: 'previous_token_hash', type: 'bytea', nullable: true, select: false })
+  previousTokenHash: Buffer | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 

@@ -17,13 +17,20 @@ export class UserTokensRepository {
     return this.tokens.findOneBy({ id });
   }
 
+  /** The token whose latest email, or the one sent before it, carried this hash. */
   findByHash(purpose: TokenPurpose, tokenHash: Buffer): Promise<UserToken | null> {
-    return this.tokens.findOneBy({ purpose, tokenHash });
+    return this.tokens.findOneBy([
+      { purpose, tokenHash },
+      { purpose, previousTokenHash: tokenHash },
+    ]);
   }
 
-  /** Stores the hash of the token an email is about to carry, while the token is unused. */
+  /**
+   * Stores the hash of the token an email is about to carry, while the token is unused;
+   * the one before stays usable (a send retried after a crash may have delivered it).
+   */
   async setHash(id: string, tokenHash: Buffer): Promise<boolean> {
-    const { affected } = await this.tokens.update({ id, usedAt: IsNull() }, { tokenHash });
+    const { affected } = await this.tokens.update({ id, usedAt: IsNull() }, { previousTokenHash: () => 'token_hash', tokenHash });
     return !!affected;
   }
 
