@@ -15,12 +15,14 @@ export class PoolNameTakenError extends ConflictError {
 
 /**
  * With both lengths, as the request would leave them (a minLength of 200 meets the
- * default maxLength of 128, which the request never named), and the request's other
- * invalid fields, if any, so one answer lists them all.
+ * default maxLength of 128, which the request never named).
  */
+export function passwordPolicyRangeProblem(policy: PasswordPolicy): FieldError {
+  return { field: 'passwordPolicy.maxLength', message: `maxLength (${policy.maxLength}) must be greater than or equal to minLength (${policy.minLength}): raise maxLength or lower minLength` };
+}
+
 export class PasswordPolicyRangeError extends ValidationFailedError {
-  constructor(policy: PasswordPolicy, others: FieldError[] = []) {
-    const message = `maxLength (${policy.maxLength}) must be greater than or equal to minLength (${policy.minLength}): raise maxLength or lower minLength`;
-    super([...others, { field: 'passwordPolicy.maxLength', message }]);
+  constructor(policy: PasswordPolicy) {
+    super([passwordPolicyRangeProblem(policy)]);
   }
 }

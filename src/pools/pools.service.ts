@@ -8,7 +8,7 @@ import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolResponse } from './dto/pool.response';
 import { UpdatePoolDto } from './dto/update-pool.dto';
 import { LockoutPolicy, PasswordPolicy, Pool, SelfRegistration } from './pool.entity';
-import { PasswordPolicyRangeError, PoolNotFoundError } from './pools.errors';
+import { passwordPolicyRangeProblem, PasswordPolicyRangeError, PoolNotFoundError } from './pools.errors';
 import { PoolsRepository } from './pools.repository';
 
 const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };
@@ -123,8 +123,7 @@ function validatePoolBody<T extends object>(type: ClassConstructor<T>, body: unk
     if (!reported.length || reported.some(({ field }) => field.startsWith('passwordPolicy'))) return [];
     const base = await basePolicy();
     const merged = base && { ...base, ...(fields.passwordPolicy as Partial<PasswordPolicy> | undefined) };
-    // Worded as the caller words it for a body that passed the rules (assertPolicyRange).
-    return merged && !inRange(merged) ? (new PasswordPolicyRangeError(merged).errors ?? []) : [];
+    return merged && !inRange(merged) ? [passwordPolicyRangeProblem(merged)] : [];
   };
   return validatePlainWith(type, body, rangeProblems, { forbidUnknown: true });
 }

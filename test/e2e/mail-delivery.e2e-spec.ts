@@ -1,14 +1,11 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import Redis from 'ioredis';
+import { resolve } from 'node:path';
 import { createPool, createWorkspace, sql, unique } from '../factories';
 import { databaseUrl, runPrefix } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
+import { PrivateBuild, privateBuild, PrivateRedis, startPrivateRedis } from '../support/service-processes';
 import { freePort, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -19,68 +16,6 @@ import { freePort, ROOT_KEY, startTestApp, TestApp } from '../support/test-app';
  */
 
 const ROOT = resolve(__dirname, '../..');
-
-/** A redis-server of this test alone (never the shared one), on a port it keeps across restarts. */
-class PrivateRedis {
-  private child?: ChildProcess;
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.start();
-    return redis;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    await new Promise<void>((ready, fail) => {
-      let text = '';
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start: ${text}`)), 10_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        if (/Ready to accept connections/i.test(text)) {
-          clearTimeout(timer);
-          ready();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        fail(new Error(`redis-server exited with ${code}: ${text}`));
-      });
-    });
-  }
-
-  /** As an operator would stop it: SHUTDOWN NOSAVE, then wait until the process is gone. */
-  async shutdown(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((done) => child.once('exit', done));
-    await this.command((client) => client.call('SHUTDOWN', 'NOSAVE')).catch(() => undefined);
-    await gone;
-  }
-
-  command<T>(work: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-    client.on('error', () => undefined);
-    return client
-      .connect()
-      .then(() => work(client))
-      .finally(() => client.disconnect());
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((done) => child.once('exit', done));
-    child.kill('SIGKILL');
-    await gone;
-  }
-}
 
 /** What arrived, per recipient. */
 function perRecipient(sink: SmtpSink, recipients: string[]): Map<string, number> {
@@ -105,25 +40,6 @@ async function inParallel<T, R>(items: T[], width: number, work: (item: T, index
     }),
   );
   return results;
-}
-
-/** The server compiled into a private directory, so nobody's build or benchmark of dist/ is disturbed. */
-async function buildServer(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'ip-mail-e2e-'));
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dir], { cwd: ROOT }).catch((error) => {
-    // Type errors still emit JavaScript; only a missing entry point is fatal.
-    if (!existsSync(join(dir, 'src/main.js'))) throw error;
-  });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return dir;
-}
-
-/**
- * Makes the first `times` updates of outbox rows matching `condition` (SQL over OLD and NEW) fail as a dropped
- * connection would. A sequence counts the matches across the failed statements (a table would roll back with them).
- */
-async function failOutboxUpdates(t: TestApp, condition: string, times: number): Promise<{ matched(): Promise<number>; remove(): Promise<void> }> {
-  return failUpdates(t, 'mail_outbox', condition, times);
 }
 
 /** The first `times` updates of `table` rows matching `condition` fail, as when PostgreSQL drops the connection then. */
@@ -158,15 +74,12 @@ async function expectEverySent(db: TestApp, emails: string[]): Promise<void> {
 
 describe('mail delivery under failures', () => {
   /** Compiled while the in-process tests run (they mostly wait). */
-  let built: Promise<string>;
+  let built: Promise<PrivateBuild>;
   beforeAll(() => {
-    built = buildServer();
+    built = privateBuild();
     built.catch(() => undefined);
   });
-  afterAll(async () => {
-    const dir = await built.catch(() => null);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => (await built.catch(() => null))?.remove());
 
   describe('one process (api + worker) on a private Redis', () => {
     let t: TestApp;
@@ -177,7 +90,7 @@ describe('mail delivery under failures', () => {
 
     beforeAll(async () => {
       smtp = await new SmtpSink().start();
-      redis = await PrivateRedis.start();
+      redis = await startPrivateRedis();
       t = await startTestApp(
         {
           SMTP_URL: smtp.url,
@@ -232,7 +145,7 @@ describe('mail delivery under failures', () => {
     it('the database failing right after the SMTP server accepted: the email is still sent once, and recorded as sent', async () => {
       // The first two writes of "sent" fail, as when PostgreSQL drops the connection after the send.
       const tag = unique('aftersend');
-      const failing = await failOutboxUpdates(t, `NEW.status = 'sent' AND NEW.recipient LIKE '${tag}%'`, 2);
+      const failing = await failUpdates(t, 'mail_outbox', `NEW.status = 'sent' AND NEW.recipient LIKE '${tag}%'`, 2);
       try {
         const email = `${tag}@example.com`;
         const invited = await invite(email);
@@ -272,7 +185,7 @@ describe('mail delivery under failures', () => {
     it('the database failing as a refused attempt is handed back: the next attempt goes out at once, not after the claim expires', async () => {
       // The first write of "pending" for this recipient fails, as when PostgreSQL drops the connection then.
       const email = `${unique('release')}@example.com`;
-      const failing = await failOutboxUpdates(t, `NEW.status = 'pending' AND OLD.status = 'sending' AND NEW.recipient = '${email}'`, 1);
+      const failing = await failUpdates(t, 'mail_outbox', `NEW.status = 'pending' AND OLD.status = 'sending' AND NEW.recipient = '${email}'`, 1);
       smtp.refuse = true;
       try {
         const invited = await invite(email);
@@ -294,7 +207,7 @@ describe('mail delivery under failures', () => {
       // Twelve failed claims: the first job's six attempts, then the six of the job a sweep queues for the row,
       // which the next sweep must be able to queue again. A failed claim is not an attempt at the message.
       const email = `${unique('claims')}@example.com`;
-      const failing = await failOutboxUpdates(t, `NEW.status = 'sending' AND NEW.recipient = '${email}'`, 12);
+      const failing = await failUpdates(t, 'mail_outbox', `NEW.status = 'sending' AND NEW.recipient = '${email}'`, 12);
       try {
         const invited = await invite(email);
         // The sweeper leaves rows younger than 10 s to the path that queued them.
@@ -331,7 +244,7 @@ describe('mail delivery under failures', () => {
     it('while Redis is down, invitations are still created at once; every email arrives exactly once after it is back', async () => {
       const N = 20;
       const emails = Array.from({ length: N }, (_, i) => `${unique(`down${i}`)}@example.com`);
-      await redis.shutdown();
+      await redis.shutdownNoSave();
       try {
         const timings: number[] = [];
         for (const email of emails) {
@@ -361,7 +274,7 @@ describe('mail delivery under failures', () => {
       try {
         await inParallel(emails, 10, (email) => invite(email));
         await eventually(async () => expect(smtp.messages.filter((m) => emails.includes(m.to)).length).toBeGreaterThanOrEqual(30), 15_000, 5);
-        await redis.command((client) => client.flushall());
+        await redis.command('FLUSHALL');
         const atFlush = smtp.messages.filter((m) => emails.includes(m.to)).length;
         expect(atFlush).toBeLessThan(N);
 
@@ -377,7 +290,7 @@ describe('mail delivery under failures', () => {
 
   describe('api and worker processes of the built server', () => {
     const N = 300;
-    let build: string;
+    let build: PrivateBuild;
     let smtp: SmtpSink;
     let redis: PrivateRedis;
     const children: ChildProcess[] = [];
@@ -386,7 +299,7 @@ describe('mail delivery under failures', () => {
     let api: { baseUrl: string };
 
     function spawnServer(role: 'api' | 'worker', extra: Record<string, string> = {}) {
-      const child = spawn(process.execPath, [join(build, 'src/main.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ROLE: role, ...(role === 'worker' ? { PORT: '0' } : {}), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [build.main], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ROLE: role, ...(role === 'worker' ? { PORT: '0' } : {}), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       const index = outputs.push('') - 1;
       const collect = (chunk: Buffer) => (outputs[index] += chunk.toString('utf8'));
       child.stdout!.on('data', collect);
@@ -405,7 +318,7 @@ describe('mail delivery under failures', () => {
     }
 
     beforeAll(async () => {
-      [build, smtp, redis] = await Promise.all([built, new SmtpSink().start(), PrivateRedis.start()]);
+      [build, smtp, redis] = await Promise.all([built, new SmtpSink().start(), startPrivateRedis()]);
       const port = await freePort();
       env = {
         NODE_ENV: 'development',
