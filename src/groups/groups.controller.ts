@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
@@ -56,12 +56,13 @@ export class GroupsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Add users to a group',
-    description: 'Users may come from any pool of the workspace. All or nothing: an unknown id is a 400 naming it, and nobody is added. Adding a member again is not an error.',
+    description: 'Users may come from any pool of the workspace. All or nothing: a malformed or unknown id is a 400 naming it (one answer names them all), and nobody is added. Adding a member again is not an error.',
   })
   @ApiOkResponse({ type: AddMembersResponse })
   @ApiProblems(400, 404, 413, 415)
-  addMembers(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @Body() dto: AddMembersDto): Promise<AddMembersResponse> {
-    return this.groups.addMembers(ws, group, dto.userIds);
+  @ApiBody({ type: AddMembersDto })
+  addMembers(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @Body() body: unknown): Promise<AddMembersResponse> {
+    return this.groups.addMembers(ws, group, body);
   }
 
   @Get(':group/members')

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
+import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class GroupNotFoundError extends NotFoundError {
   constructor() {
@@ -18,11 +18,15 @@ export class GroupNameTakenError extends ConflictError {
   }
 }
 
+/** Entries of `userIds` (by index) that name no user of the workspace. */
+export type UnknownMember = { index: number; id: string };
+
+export function unknownMemberFields(unknown: UnknownMember[]): FieldError[] {
+  return unknown.map(({ index, id }) => ({ field: `userIds[${index}]`, message: `no user ${id} in this workspace` }));
+}
+
 export class UnknownMembersError extends ValidationFailedError {
-  constructor(unknown: { index: number; id: string }[]) {
-    super(
-      unknown.map(({ index, id }) => ({ field: `userIds[${index}]`, message: `no user ${id} in this workspace` })),
-      'Some userIds name no user of this workspace; nobody was added. Correct or remove them and retry.',
-    );
+  constructor(unknown: UnknownMember[]) {
+    super(unknownMemberFields(unknown), 'Some userIds name no user of this workspace; nobody was added. Correct or remove them and retry.');
   }
 }

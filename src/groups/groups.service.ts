@@ -5,11 +5,13 @@ import { pgLower } from '../platform/text/pg-lower';
 import { UserResponse } from '../users/dto/user.response';
 import { UsersService } from '../users/users.service';
 import { changedFields } from '../platform/database/changed-fields';
+import { validatePlainWith } from '../platform/http/validate-plain';
+import { AddMembersDto, isUserId, MAX_MEMBERS_PER_REQUEST } from './dto/add-members.dto';
 import { AddMembersResponse, GroupResponse } from './dto/group.response';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { UpdateGroupDto } from './dto/update-group.dto';
 import { Group } from './group.entity';
-import { GroupNotFoundError, MemberNotFoundError, UnknownMembersError } from './groups.errors';
+import { GroupNotFoundError, MemberNotFoundError, UnknownMember, unknownMemberFields, UnknownMembersError } from './groups.errors';
 import { GroupsRepository, MemberVanishedError } from './groups.repository';
 
 @Injectable()
@@ -48,13 +50,22 @@ export class GroupsService implements OnModuleInit {
     if (!(await this.repository.delete(workspaceId, groupId))) throw new GroupNotFoundError();
   }
 
-  /** All or nothing: one unknown id (or another workspace's user) and nobody is added. */
-  async addMembers(workspaceId: string, groupId: string, userIds: string[]): Promise<AddMembersResponse> {
+  /**
+   * All or nothing: one bad id (malformed, unknown, or another workspace's user) and nobody is
+   * added. `body` as sent: when its rules refuse it, its well-formed ids are looked up too, so
+   * one 400 names every bad entry, not the malformed ones first and the unknown ones next time.
+   */
+  async addMembers(workspaceId: string, groupId: string, body: unknown): Promise<AddMembersResponse> {
     await this.require(workspaceId, groupId);
+    const { userIds } = await validatePlainWith(
+      AddMembersDto,
+      body,
+      async (sent, reported) => (reported.length ? unknownMemberFields(await this.unknownMembers(workspaceId, sent.userIds)) : []),
+      { forbidUnknown: true },
+    );
     const unique = [...new Set(userIds.map((id) => id.toLowerCase()))];
     for (let attempt = 0; ; attempt++) {
-      const known = await this.users.existingIds(workspaceId, unique);
-      const unknown = userIds.map((id, index) => ({ index, id })).filter(({ id }) => !known.has(id.toLowerCase()));
+      const unknown = await this.unknownMembers(workspaceId, userIds);
       if (unknown.length) throw new UnknownMembersError(unknown);
       try {
         const added = await this.repository.addMembers(workspaceId, groupId, unique);
@@ -64,6 +75,15 @@ export class GroupsService implements OnModuleInit {
         if (!(error instanceof MemberVanishedError) || attempt > 0) throw error;
       }
     }
+  }
+
+  /** The well-formed entries of `userIds` naming no user of the workspace; a list too long to add is not looked up. */
+  private async unknownMembers(workspaceId: string, userIds: unknown): Promise<UnknownMember[]> {
+    if (!Array.isArray(userIds) || userIds.length > MAX_MEMBERS_PER_REQUEST) return [];
+    const wellFormed = userIds.map((id: unknown, index) => ({ index, id })).filter((entry): entry is UnknownMember => isUserId(entry.id));
+    if (!wellFormed.length) return [];
+    const known = await this.users.existingIds(workspaceId, [...new Set(wellFormed.map(({ id }) => id.toLowerCase()))]);
+    return wellFormed.filter(({ id }) => !known.has(id.toLowerCase()));
   }
 
   async listMembers(workspaceId: string, groupId: string, query: PageQuery): Promise<Page<UserResponse>> {

@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '../platform/problem/app-error';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '../platform/problem/app-error';
 
 export class ImportNotFoundError extends NotFoundError {
   constructor() {
@@ -18,9 +18,13 @@ export class UploadTooLargeProblem extends PayloadTooLargeError {
   }
 }
 
-export class EmptyImportError extends BadRequestError {
+/** An NDJSON upload without a record names the body (`''`), as a body that is no JSON object does. */
+export class EmptyNdjsonImportError extends ValidationFailedError {
   constructor() {
-    super('The upload has no records. Send one JSON object per line (NDJSON) or {"users": [...]}.');
+    super(
+      [{ field: '', message: 'the upload must hold at least one record (one JSON object a line)' }],
+      'The upload has no records. Send one JSON object a line. Nothing was stored.',
+    );
   }
 }
 

@@ -11,7 +11,7 @@ import { ByteLimit, UploadTooLargeError } from './byte-limit';
 import { ImportErrorResponse, ImportErrorsQuery, ImportJobResponse, ImportOptionsDto, JsonImportDto, JsonImportOptionsDto } from './dto/import.dto';
 import { ImportJob, ImportOptions } from './import-job.entity';
 import { ImportJobsRepository } from './import-jobs.repository';
-import { EmptyImportError, ImportNotFoundError, NdjsonNotUtf8Error, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
+import { EmptyNdjsonImportError, ImportNotFoundError, NdjsonNotUtf8Error, QueryOptionsWithJsonError, TooManyJsonRecordsError, UploadTooLargeProblem } from './imports.errors';
 import { ImportsProducer } from './imports.queue';
 import { NdjsonToCopy, NotUtf8UploadError, recordsToCopy } from './ndjson-to-copy';
 
@@ -38,7 +38,6 @@ export class ImportsService {
     if (inQuery.length) throw new QueryOptionsWithJsonError(inQuery.sort());
     await this.pools.rules(scope.workspaceId, scope.poolId);
     if (dto.users.length > MAX_JSON_RECORDS) throw new TooManyJsonRecordsError(MAX_JSON_RECORDS, dto.users.length);
-    if (!dto.users.length) throw new EmptyImportError();
     return this.stage(scope, dto.options, async (copy, jobId) => {
       await pipeline(Readable.from(recordsToCopy(jobId, dto.users)), copy);
       return dto.users.length;
@@ -55,7 +54,7 @@ export class ImportsService {
       return await this.stage(scope, options, async (copy, jobId) => {
         const lines = new NdjsonToCopy(jobId);
         await pipeline(req, new ByteLimit(maxBytes), lines, copy);
-        if (!lines.records) throw new EmptyImportError();
+        if (!lines.records) throw new EmptyNdjsonImportError();
         return lines.records;
       });
     } catch (error) {

@@ -4,15 +4,23 @@ import { ArrayMaxSize, ArrayNotEmpty, IsArray, isUUID, ValidateBy } from 'class-
 /** How many bad entries a message names; the rest are counted, so a 1,000-id mistake stays readable. */
 const NAMED_AT_MOST = 20;
 
+/** The most users one request adds: the lookup of unknown ids stays one bounded query. */
+export const MAX_MEMBERS_PER_REQUEST = 1000;
+
+/** A well-formed user id: only these are looked up, so the answer can also name the unknown ones. */
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && isUUID(value);
+}
+
 /**
  * Every entry a UUID. class-validator's `IsUUID({each})` only says that some entry is not,
  * which leaves a client with a long list guessing; API.md wants the bad ids named (as the
  * unknown ones are), so the message names each bad entry by index. The field stays
- * `userIds`: the entry never reached the lookup that names `userIds[i]` fields.
+ * `userIds`, one entry however many are malformed, so the answer stays small; the
+ * well-formed ids that name nobody join it as `userIds[i]` fields (GroupsService).
  */
 function EachUserId(): PropertyDecorator {
-  const bad = (value: unknown): number[] =>
-    Array.isArray(value) ? value.flatMap((id, index) => (typeof id === 'string' && isUUID(id) ? [] : [index])) : [];
+  const bad = (value: unknown): number[] => (Array.isArray(value) ? value.flatMap((id, index) => (isUserId(id) ? [] : [index])) : []);
   return ValidateBy({
     name: 'eachUserId',
     validator: {
@@ -30,10 +38,10 @@ function EachUserId(): PropertyDecorator {
 
 export class AddMembersDto {
   /** Users from any pool of the workspace; all are added or none. @example ["5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"] */
-  @ApiProperty({ type: 'string', format: 'uuid', isArray: true, minItems: 1, maxItems: 1000 })
+  @ApiProperty({ type: 'string', format: 'uuid', isArray: true, minItems: 1, maxItems: MAX_MEMBERS_PER_REQUEST })
   @IsArray()
   @ArrayNotEmpty()
-  @ArrayMaxSize(1000)
+  @ArrayMaxSize(MAX_MEMBERS_PER_REQUEST)
   @EachUserId()
   userIds: string[];
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { CursorField, PageLimitQuery } from '../../platform/pagination/page';
 import { ImportRecord } from '../../users/dto/import-record.dto';
 import { readLineCursor } from '../line-cursor';
@@ -36,8 +36,10 @@ export class JsonImportDto {
    * Up to 10,000 records; send NDJSON for more.
    * @example [{"externalId": "crm-1", "email": "ada@example.com", "givenName": "Ada", "groups": ["admins"], "passwordHash": "$2b$10$MoXmc5lHMK.9dyvxfTnE2OaDvzxF0JEIJWX5Ve1OiJAPGinDah1k2"}]
    */
-  @ApiProperty({ type: [ImportRecord] })
+  @ApiProperty({ type: [ImportRecord], minItems: 1 })
   @IsArray()
+  // A rule, not a check after validation, so that one 400 names it beside the body's other problems.
+  @ArrayNotEmpty({ message: 'users must hold at least one record' })
   users: unknown[];
 
   @IsOptional()
