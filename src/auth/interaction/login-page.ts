@@ -1,4 +1,4 @@
-import { escapeHtml, fieldState, formPageSecurityHeaders, PAGE_SECURITY_HEADERS, PageLink, pageTitle, renderFormError, renderLinks, renderPage } from './pages';
+import { escapeHtml, fieldState, PAGE_SECURITY_HEADERS, PageLink, pageTitle, redirectingFormSecurityHeaders, renderFormError, renderLinks, renderPage } from './pages';
 
 export interface LoginPageModel {
   action: string;
@@ -37,16 +37,8 @@ ${renderFormError(model.error)}
 /**
  * The login page's headers. A successful post ends, after oidc-provider's redirects, at the
  * application's redirect URI (already checked against the client's by oidc-provider), so
- * form-action names its origin, or its scheme for an app's own (com.example.app:/callback).
- * An origin CSP cannot write (an IPv6 loopback) leaves form-action out rather than break
- * the sign-in.
+ * form-action names it; without one the page has no form-action.
  */
 export function loginPageSecurityHeaders(redirectUri: unknown): Record<string, string> {
-  const url = typeof redirectUri === 'string' ? URL.parse(redirectUri) : null;
-  if (!url) return PAGE_SECURITY_HEADERS;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return formPageSecurityHeaders(url.protocol);
-  return CSP_HOST.test(url.hostname) ? formPageSecurityHeaders(url.origin) : PAGE_SECURITY_HEADERS;
+  return typeof redirectUri === 'string' ? redirectingFormSecurityHeaders([redirectUri]) : PAGE_SECURITY_HEADERS;
 }
-
-/** The host names a CSP host-source can hold (CSP3 §2.3.1 host-char: letters, digits and "-", between dots). */
-const CSP_HOST = /^[a-z0-9.-]+$/i;

@@ -34,7 +34,7 @@ const STYLE = `
 
 /**
  * Pages set their own CSP: nothing loads from anywhere, and no one may frame them. No
- * form-action here: oidc-provider's sign-out form uses these and redirects to the application.
+ * form-action here: pages with a form add it (formPageSecurityHeaders).
  */
 export const PAGE_SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
@@ -49,10 +49,32 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
  * source). Chromium checks form-action on the redirects that follow the post as well, so a
  * form whose answer redirects elsewhere must name where.
  */
-export function formPageSecurityHeaders(alsoTo?: string): Record<string, string> {
-  const targets = ["'self'", alsoTo].filter(Boolean).join(' ');
+export function formPageSecurityHeaders(...alsoTo: string[]): Record<string, string> {
+  const targets = ["'self'", ...alsoTo].join(' ');
   return { ...PAGE_SECURITY_HEADERS, 'Content-Security-Policy': `${PAGE_SECURITY_HEADERS['Content-Security-Policy']}; form-action ${targets}` };
 }
+
+/**
+ * The headers of a page whose form's answer redirects to one of `targets` (URLs checked
+ * already, e.g. by oidc-provider against the client's): form-action names each one's
+ * origin, or its scheme for an app's own (com.example.app:/callback). A target CSP cannot
+ * write (an IPv6 loopback) leaves form-action out rather than break the flow.
+ */
+export function redirectingFormSecurityHeaders(targets: string[]): Record<string, string> {
+  const sources = targets.map(cspSource);
+  return sources.every((source): source is string => source !== null) ? formPageSecurityHeaders(...sources) : PAGE_SECURITY_HEADERS;
+}
+
+/** The CSP source a URL falls under, or null when CSP cannot write one. */
+function cspSource(target: string): string | null {
+  const url = URL.parse(target);
+  if (!url) return null;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
+  return CSP_HOST.test(url.hostname) ? url.origin : null;
+}
+
+/** The host names a CSP host-source can hold (CSP3 §2.3.1 host-char: letters, digits and "-", between dots). */
+const CSP_HOST = /^[a-z0-9.-]+$/i;
 
 export function renderPage(title: string, body: string): string {
   return `<!doctype html>

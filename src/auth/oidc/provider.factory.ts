@@ -6,7 +6,7 @@ import { isConnectionLost } from '../../platform/database/pg-errors';
 import { NotFoundError } from '../../platform/problem/app-error';
 import { PROBLEM_CONTENT_TYPE, problemFromAppError } from '../../platform/problem/problem';
 import { ClientMetadata, hashClientSecret } from '../applications/applications.service';
-import { PAGE_SECURITY_HEADERS, renderMessagePage, renderPage } from '../interaction/pages';
+import { PAGE_SECURITY_HEADERS, redirectingFormSecurityHeaders, renderMessagePage, renderPage } from '../interaction/pages';
 import { SignInService } from '../sign-in/sign-in.service';
 import { accessTokenKeys } from './access-token';
 import { AccountSources, accountFinder } from './accounts';
@@ -107,7 +107,8 @@ export function buildProvider(deps: IssuerDeps): Provider {
         enabled: true,
         logoutSource: async (ctx, form) => {
           const atOnce = hintNamesSignedInUser(ctx);
-          ctx.set(atOnce ? SIGN_OUT_AT_ONCE_HEADERS : PAGE_SECURITY_HEADERS);
+          const headers = signOutPageHeaders(ctx, deps.issuer);
+          ctx.set(atOnce ? withSignOutScript(headers) : headers);
           ctx.body = atOnce ? signOutAtOnce(form) : askToSignOut(form);
         },
         postLogoutSuccessSource: async (ctx) => {
@@ -244,11 +245,23 @@ function askToSignOut(form: string): string {
 /** Sends the sign-out form as the page loads. */
 const SUBMIT_SIGN_OUT = "document.getElementById('op.logoutForm').submit()";
 
-/** The hosted pages' headers, with that one script allowed by its hash. */
-const SIGN_OUT_AT_ONCE_HEADERS: Record<string, string> = {
-  ...PAGE_SECURITY_HEADERS,
-  'Content-Security-Policy': `${PAGE_SECURITY_HEADERS['Content-Security-Policy']}; script-src 'sha256-${createHash('sha256').update(SUBMIT_SIGN_OUT).digest('base64')}'`,
-};
+const SUBMIT_SIGN_OUT_SOURCE = `'sha256-${createHash('sha256').update(SUBMIT_SIGN_OUT).digest('base64')}'`;
+
+/** The sign-out page's headers, with that one script allowed by its hash. */
+function withSignOutScript(headers: Record<string, string>): Record<string, string> {
+  return { ...headers, 'Content-Security-Policy': `${headers['Content-Security-Policy']}; script-src ${SUBMIT_SIGN_OUT_SOURCE}` };
+}
+
+/**
+ * The sign-out form posts to the issuer's end_session endpoint, which redirects to the
+ * application's post_logout_redirect_uri (checked against the client's by oidc-provider),
+ * or to its own success page without one: form-action names the issuer and that URI
+ * (Chromium checks it on the redirect too).
+ */
+function signOutPageHeaders(ctx: KoaContextWithOIDC, issuer: string): Record<string, string> {
+  const backTo = ctx.oidc.params?.post_logout_redirect_uri;
+  return redirectingFormSecurityHeaders(typeof backTo === 'string' ? [issuer, backTo] : [issuer]);
+}
 
 /** The same form, confirmed and sent by the page itself, as oidc-provider's form_post pages are (a button without JavaScript). */
 function signOutAtOnce(form: string): string {

@@ -77,7 +77,7 @@ export class SelfServicePagesController {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, query);
       const form = await this.selfService.passwordResetForm(token, ip);
-      return resetPasswordPage({ action: `${this.base}/reset-password`, token, rule: form.passwordPolicy });
+      return resetPasswordPage({ action: `${this.base}/reset-password`, token, email: form.email, rule: form.passwordPolicy });
     });
   }
 
@@ -90,7 +90,7 @@ export class SelfServicePagesController {
       // The pool's own rule, so the hint after an error says what it said before.
       const token = field(req, 'token');
       const form = await this.selfService.passwordResetForm(token, ip, { counted: true });
-      return resetPasswordPage({ action: `${this.base}/reset-password`, token, rule: form.passwordPolicy, error });
+      return resetPasswordPage({ action: `${this.base}/reset-password`, token, email: form.email, rule: form.passwordPolicy, error });
     });
   }
 

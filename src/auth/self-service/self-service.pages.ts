@@ -64,8 +64,9 @@ const hidden = (name: string, value: string) => `<input type="hidden" name="${na
 /**
  * The account a new password is for, unseen and not sent: password managers save the
  * password under it instead of under no account (chromium.org, "Create Amazing Password Forms").
+ * A mobile-only user has no address to name: nothing.
  */
-const accountName = (email: string) => `<input id="username" type="email" autocomplete="username" value="${escapeHtml(email)}" readonly hidden>`;
+const accountName = (email: string | null) => (email ? `<input id="username" type="email" autocomplete="username" value="${escapeHtml(email)}" readonly hidden>` : '');
 
 export function acceptInvitationPage(model: { action: string; token: string; email: string; poolName: string; rule: PasswordRule; values?: Names; error?: FormError }): string {
   const fields = new Fields(model.error);
@@ -97,7 +98,7 @@ export function verifyEmailPage(model: { action: string; token: string }): strin
   );
 }
 
-export function resetPasswordPage(model: { action: string; token: string; rule: PasswordRule; error?: FormError }): string {
+export function resetPasswordPage(model: { action: string; token: string; email: string | null; rule: PasswordRule; error?: FormError }): string {
   const fields = new Fields(model.error);
   return renderPage(
     pageTitle('Choose a new password', model.error?.message),
@@ -106,6 +107,7 @@ export function resetPasswordPage(model: { action: string; token: string; rule: 
 ${renderFormError(model.error?.message)}
 <form method="post" action="${escapeHtml(model.action)}" novalidate>
   ${hidden('token', model.token)}
+  ${accountName(model.email)}
   ${fields.password(model.rule, 'New password')}
   <button type="submit">Change my password</button>
 </form>`,

@@ -209,11 +209,18 @@ export class SelfServiceService implements OnModuleInit {
     });
   }
 
-  /** What the hosted reset page shows; 404 or 410 at once for a bad link, before anyone types. */
-  async passwordResetForm(token: string, ip: string, { counted = false }: AlreadyCounted = {}): Promise<{ passwordPolicy: { minLength: number; maxLength: number } }> {
+  /**
+   * What the hosted reset page shows: the account's address (null for a mobile-only user)
+   * and the pool's password rule; 404 or 410 at once for a bad link, before anyone types.
+   */
+  async passwordResetForm(
+    token: string,
+    ip: string,
+    { counted = false }: AlreadyCounted = {},
+  ): Promise<{ email: string | null; passwordPolicy: { minLength: number; maxLength: number } }> {
     if (!counted) await this.limiter.consume(this.limits(ip));
-    const scope = await this.scopeOf(await this.redeemable('password_reset', token));
-    return { passwordPolicy: (await this.pools.rules(scope.workspaceId, scope.poolId)).passwordPolicy };
+    const user = await this.scopeOf(await this.redeemable('password_reset', token));
+    return { email: user.email, passwordPolicy: (await this.pools.rules(user.workspaceId, user.poolId)).passwordPolicy };
   }
 
   /**
@@ -266,12 +273,12 @@ export class SelfServiceService implements OnModuleInit {
     return row;
   }
 
-  /** Where the link's user lives; 410 once the user's address is not the one the link was mailed to. */
-  private async scopeOf(row: UserToken): Promise<{ workspaceId: string; poolId: string }> {
+  /** Where the link's user lives, and its address; 410 once that is not the one the link was mailed to. */
+  private async scopeOf(row: UserToken): Promise<{ workspaceId: string; poolId: string; email: string | null }> {
     const user = await this.users.linkTarget(row.userId);
     if (!user) throw new LinkNotFoundError();
     if (!linkStillAddressed(row, user.email)) throw new LinkGoneError('readdressed');
-    return { workspaceId: user.workspaceId, poolId: user.poolId };
+    return { workspaceId: user.workspaceId, poolId: user.poolId, email: user.email };
   }
 
   /** Spends the link for the user as it is now (locked): its address must still be the one the link went to. */
