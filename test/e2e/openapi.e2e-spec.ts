@@ -1,14 +1,18 @@
+import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, REDIRECT_URI } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * /docs and /docs-json describe the management API of API.md: every path and method,
- * each with a summary, its responses and request schemas with examples.
+ * each with a summary, its responses and request schemas with examples; and the
+ * OpenID Connect issuer's endpoints, as a live issuer's discovery document lists them.
  */
 interface Operation {
   summary?: string;
+  description?: string;
+  tags?: string[];
   parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
-  requestBody?: { content: Record<string, { schema: { $ref?: string; type?: string }; example?: unknown }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema?: unknown; example?: unknown }> }>;
+  requestBody?: { content: Record<string, { schema: Schema; example?: unknown; examples?: Record<string, unknown> }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: Record<string, unknown> }> }>;
   security?: unknown[];
 }
 interface Schema {
@@ -23,6 +27,7 @@ interface Schema {
 interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
+  servers: { url: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme: string }> };
 }
@@ -63,6 +68,11 @@ const CONTRACT: [string, string][] = [
 ];
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const FORM = 'application/x-www-form-urlencoded';
+
+/** The issuer's endpoints speak OAuth, not the management API's conventions: form bodies, `{error}` answers, redirects. */
+const ISSUER = '/oidc/{workspaceId}';
+const isIssuer = (path: string) => path.startsWith(`${ISSUER}/`);
 
 describe('OpenAPI document and UI', () => {
   let t: TestApp;
@@ -114,10 +124,11 @@ describe('OpenAPI document and UI', () => {
       expect([where, typeof op.summary === 'string' && op.summary.length > 5]).toEqual([where, true]);
       expect([where, Object.keys(op.responses).length]).toEqual([where, expect.any(Number)]);
       expect(Object.keys(op.responses).length).toBeGreaterThan(0);
-      const success = Object.keys(op.responses).filter((code) => /^2\d\d$/.test(code));
+      const success = Object.keys(op.responses).filter((code) => (isIssuer(path) ? /^[23]\d\d$/ : /^2\d\d$/).test(code));
       expect([where, success.length]).toEqual([where, 1]);
       for (const [code, response] of Object.entries(op.responses)) {
         expect([where, code, typeof response.description]).toEqual([where, code, 'string']);
+        if (isIssuer(path)) continue;
         // Errors are problem+json; a success with a body says what the body is.
         if (/^[45]/.test(code)) expect([where, code, Object.keys(response.content ?? {})]).toEqual([where, code, ['application/problem+json']]);
         if (/^20[01]$/.test(code)) expect([where, code, Boolean(response.content)]).toEqual([where, code, true]);
@@ -137,7 +148,8 @@ describe('OpenAPI document and UI', () => {
     const numbers = JSON.stringify(doc).match(/"type":"number"/g) ?? [];
     expect(numbers).toEqual([]);
     for (const { method, path, op } of operations()) {
-      for (const parameter of (op.parameters ?? []).filter((p) => p.in === 'path')) {
+      // A sign-in's uid is oidc-provider's own id, not a UUID.
+      for (const parameter of (op.parameters ?? []).filter((p) => p.in === 'path' && p.name !== 'uid')) {
         expect([method, path, parameter.name, parameter.schema]).toEqual([method, path, parameter.name, expect.objectContaining({ format: 'uuid' })]);
       }
     }
@@ -178,6 +190,11 @@ describe('OpenAPI document and UI', () => {
     };
     for (const { method, path, op } of operations()) {
       if (!op.requestBody) continue;
+      // The issuer takes forms (RFC 6749 §3.2), described in place.
+      if (isIssuer(path)) {
+        visit(op.requestBody.content[FORM].schema, `${method} ${path}`, new Set());
+        continue;
+      }
       // A named DTO schema for JSON.
       const ref = op.requestBody.content['application/json']?.schema?.$ref;
       expect([method, path, typeof ref]).toEqual([method, path, 'string']);
@@ -219,5 +236,102 @@ describe('OpenAPI document and UI', () => {
       .filter(([name]) => /Response$/.test(name))
       .flatMap(([name, s]) => Object.keys(s.properties ?? {}).filter((p) => /password(?!Policy)|hash/i.test(p)).map((p) => `${name}.${p}`));
     expect(leaky).toEqual([]);
+  });
+
+  describe('the OpenID Connect issuer', () => {
+    let ws: string;
+    let discovery: Record<string, string>;
+    type Media = { example?: unknown; examples?: Record<string, unknown> };
+    /** The documented path a live URL of the issuer is an instance of: under the document's server, with this workspace's id. */
+    const documentedAt = (url: string): string | undefined => {
+      const pathname = new URL(url, t.baseUrl).pathname.slice(new URL(doc.servers[0].url).pathname.replace(/\/$/, '').length);
+      const matches = (template: string) => new RegExp(`^${template.replace(/\./g, '\\.').replace('{workspaceId}', ws).replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname);
+      return Object.keys(doc.paths).find(matches);
+    };
+    const at = (url: string, method: string) => doc.paths[documentedAt(url)!][method];
+    const example = (url: string, method: string, status: number, type = 'application/json') => at(url, method).responses[status].content![type].example as Record<string, unknown>;
+    const local = (url: string) => new URL(url).pathname + new URL(url).search;
+
+    beforeAll(async () => {
+      ws = (await createWorkspace(t)).id;
+      discovery = (await t.http.get(`/oidc/${ws}/.well-known/openid-configuration`).expect(200)).body;
+    });
+
+    it('documents every endpoint of a live discovery document, with the methods the issuer answers', async () => {
+      const listed = Object.keys(discovery).filter((field) => field.endsWith('_endpoint') || field === 'jwks_uri');
+      expect(listed).toEqual(expect.arrayContaining(['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint']));
+      for (const url of [`${discovery.issuer}/.well-known/openid-configuration`, ...listed.map((field) => discovery[field])]) {
+        const path = documentedAt(url);
+        const documented = Object.keys(doc.paths[path!] ?? {}).filter((method) => HTTP_METHODS.includes(method));
+        // The issuer answers a method it does not serve at a path with 404.
+        const answered: string[] = [];
+        for (const method of ['get', 'post'] as const) if ((await t.http[method](local(url))).status !== 404) answered.push(method);
+        expect([url, path, documented.sort()]).toEqual([url, expect.stringMatching(/^\/oidc\/\{workspaceId\}\//), answered]);
+      }
+    });
+
+    it('gives each issuer operation its tag, the spec it implements, its credentials and an example answer', () => {
+      const issuerOps = operations().filter(({ path }) => isIssuer(path));
+      expect(issuerOps.length).toBeGreaterThanOrEqual(12);
+      for (const { method, path, op } of issuerOps) {
+        const examples = Object.values(op.responses).flatMap((response) => Object.values((response.content ?? {}) as Record<string, Media>).filter((media) => media.example !== undefined || media.examples));
+        expect([method, path, op.tags, op.description, examples.length > 0]).toEqual([method, path, ['OpenID Connect'], expect.stringMatching(/OIDC Core|OpenID Connect|RFC \d+/), true]);
+      }
+      expect(doc.components.securitySchemes).toMatchObject({ clientSecretBasic: { type: 'http', scheme: 'basic' }, accessToken: { type: 'http', scheme: 'bearer' } });
+      for (const field of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint']) {
+        const op = at(discovery[field], 'post');
+        // Basic, or the client in the form (client_secret_post, public applications).
+        expect([field, op.security, Object.keys(op.requestBody!.content)]).toEqual([field, [{ clientSecretBasic: [] }, {}], [FORM]]);
+      }
+      for (const method of ['get', 'post']) expect(at(discovery.userinfo_endpoint, method).security).toEqual([{ accessToken: [] }]);
+      for (const field of ['authorization_endpoint', 'end_session_endpoint']) {
+        const op = at(discovery[field], 'get');
+        expect([field, op.security, op.requestBody, op.parameters!.filter((p) => p.in === 'query').length > 2]).toEqual([field, [], undefined, true]);
+      }
+    });
+
+    it('shows the discovery document, JWKS, tokens, claims and errors the issuer really answers', async () => {
+      const documented = example(`${discovery.issuer}/.well-known/openid-configuration`, 'get', 200);
+      const issuer = documented.issuer as string;
+      for (const [field, value] of Object.entries(documented)) {
+        expect([field, typeof value === 'string' ? value.replace(issuer, '') : value]).toEqual([field, typeof value === 'string' ? discovery[field].replace(discovery.issuer, '') : expect.arrayContaining(value as unknown[])]);
+      }
+      const kinds = (jwks: { keys: { kty: string }[] }) => jwks.keys.map((key) => key.kty).sort();
+      expect(kinds(example(discovery.jwks_uri, 'get', 200, 'application/jwk-set+json') as never)).toEqual(kinds((await t.http.get(local(discovery.jwks_uri)).expect(200)).body));
+
+      const pool = (await createPool(t, ws)).id;
+      await connectPool(t, ws, pool);
+      const user = await createUser(t, ws, pool, { givenName: 'Ada', familyName: 'Lovelace', name: 'Ada Lovelace', mobile: '+14155550100' });
+      await addMembers(t, ws, (await createGroup(t, ws)).id, [user.id]);
+      const app = await createApplication(t, ws);
+      const token = (form: Record<string, string>) => t.http.post(local(discovery.token_endpoint)).auth(app.clientId, app.clientSecret).type('form').send(form);
+      const tokens = (await token({ grant_type: 'password', username: user.email, password: 'correct horse battery', scope: 'openid profile email phone groups offline_access' }).expect(200)).body;
+      expect(Object.keys(tokens).sort()).toEqual(Object.keys(example(discovery.token_endpoint, 'post', 200)).sort());
+      const refused = await token({ grant_type: 'refresh_token', refresh_token: 'unknown-refresh-token' }).expect(400);
+      expect(refused.body).toEqual(example(discovery.token_endpoint, 'post', 400));
+      const claims = (await t.http.get(local(discovery.userinfo_endpoint)).set('Authorization', `Bearer ${tokens.access_token}`).expect(200)).body;
+      // API.md: sub, email, email_verified, given_name, family_name, name, phone_number, groups.
+      expect(Object.keys(claims).sort()).toEqual(Object.keys(example(discovery.userinfo_endpoint, 'get', 200)).sort());
+    });
+
+    it('documents the hosted login page the authorization endpoint sends the browser to, and its form', async () => {
+      const app = await createApplication(t, ws);
+      const authorization = at(discovery.authorization_endpoint, 'get');
+      // The documented request, for this application.
+      const mine: Record<string, string> = { client_id: app.clientId, redirect_uri: REDIRECT_URI };
+      const query = new URLSearchParams(authorization.parameters!.filter((p) => p.in === 'query').map((p): [string, string] => [p.name, mine[p.name] ?? String(p.schema!.example)]));
+      const started = await t.http.get(`${local(discovery.authorization_endpoint)}?${query}`);
+      expect(Object.keys(authorization.responses)).toContain(String(started.status));
+      const cookies = (started.headers['set-cookie'] as unknown as string[]).map((cookie) => cookie.split(';')[0]).join('; ');
+      const loginPage = started.headers.location;
+      const page = await t.http.get(local(loginPage)).set('Cookie', cookies).expect(200);
+      expect(at(loginPage, 'get').responses).toHaveProperty('200');
+      const action = /<form method="post" action="([^"]+)"/.exec(page.text)![1].replace(/&amp;/g, '&');
+      const login = at(action, 'post');
+      const form = Object.values(login.requestBody!.content[FORM].examples!)[0] as { value: Record<string, string> };
+      const answered = await t.http.post(local(action)).set('Cookie', cookies).type('form').send(form.value);
+      // The example user has no account here: refused, with the documented page.
+      expect([answered.status, Object.keys(login.responses)]).toEqual([401, expect.arrayContaining(['303', '401', '429'])]);
+    });
   });
 });

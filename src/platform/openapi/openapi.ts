@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config';
 import { ProblemSchema } from './api-problems';
 import { declareContractFormats } from './contract-formats';
 import { exampleNotFoundProblems } from './not-found-examples';
+import { addOidcPaths } from './oidc-paths';
 
 /** Serves the OpenAPI UI at /docs and the document at /docs-json. */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
@@ -13,7 +14,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
       .setTitle('Identity Pools')
       .setDescription(
         'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json. Any operation may answer 503 with `Retry-After` while PostgreSQL is unreachable; the request can be sent again after that many seconds.\n\n' +
-          'Each workspace\'s issuer is `{PUBLIC_URL}/oidc/{workspaceId}`; its endpoints (authorization, token, userinfo, JWKS, introspection, revocation, end session) are described by its discovery document, `{issuer}/.well-known/openid-configuration`, not here.',
+          'Each workspace\'s issuer is `{PUBLIC_URL}/oidc/{workspaceId}`; its endpoints (discovery, authorization, token, userinfo, JWKS, introspection, revocation, end session) and its hosted login page are under "OpenID Connect" below. Client libraries configure themselves from its discovery document, `{issuer}/.well-known/openid-configuration`, which lists the same endpoints.',
       )
       .setVersion('1')
       .addServer(config.publicUrl)
@@ -23,5 +24,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
   );
   declareContractFormats(document);
   exampleNotFoundProblems(document);
+  // After the conventions above: they are the management API's (every path parameter a UUID, 404s of its resources).
+  addOidcPaths(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
