@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { JWK } from 'jose';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Client, Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { TokenLifetimes } from '../../platform/config/config';
 import { isConnectionLost } from '../../platform/database/pg-errors';
 import { NotFoundError } from '../../platform/problem/app-error';
 import { PROBLEM_CONTENT_TYPE, problemFromAppError } from '../../platform/problem/problem';
@@ -18,7 +19,7 @@ import { oidcProvider } from './load-oidc-provider';
 import { adapterFor } from './oidc.adapter';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
 import { PASSWORD_GRANT_PARAMETERS, passwordGrant } from './password.grant';
-import { ACCESS_TOKEN_TTL_SECONDS, resourceServerInfo } from './resource-server';
+import { resourceServerInfo } from './resource-server';
 import { jwtRevocation } from './revocation';
 
 export interface IssuerDeps {
@@ -31,23 +32,31 @@ export interface IssuerDeps {
   accounts: AccountSources;
   signIn: SignInService;
   behindProxy: boolean;
+  lifetimes: TokenLifetimes;
 }
-
-const DAY = 24 * 3600;
 
 const logger = new Logger('OidcProvider');
 
-/** Lifetimes (oidc-provider `ttl`); refresh tokens rotate, so a long lifetime is safe. */
-const TTL = {
-  AccessToken: ACCESS_TOKEN_TTL_SECONDS,
-  AuthorizationCode: 60,
-  ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
-  IdToken: ACCESS_TOKEN_TTL_SECONDS,
-  Interaction: 3600,
-  Grant: 30 * DAY,
-  RefreshToken: 30 * DAY,
-  Session: 14 * DAY,
-};
+/**
+ * Lifetimes (oidc-provider `ttl`), as the operator set them (README, Configuration);
+ * refresh tokens rotate, so a long lifetime is safe. Refresh tokens and access tokens
+ * (userinfo and introspection look up their grant_id) are good only while their grant
+ * exists, which lives as long as a refresh token (config keeps that the longer of the
+ * two). Rotation does not extend the grant: a chain of refreshes ends
+ * REFRESH_TOKEN_TTL_SECONDS after the sign-in that made it.
+ */
+function ttl(lifetimes: TokenLifetimes): Configuration['ttl'] {
+  return {
+    AccessToken: lifetimes.accessTokenSeconds,
+    AuthorizationCode: 60,
+    ClientCredentials: lifetimes.accessTokenSeconds,
+    IdToken: lifetimes.accessTokenSeconds,
+    Interaction: 3600,
+    Grant: lifetimes.refreshTokenSeconds,
+    RefreshToken: lifetimes.refreshTokenSeconds,
+    Session: lifetimes.sessionSeconds,
+  };
+}
 
 /**
  * Builds one workspace's OpenID Provider (panva/oidc-provider, OpenID Certified). Each
@@ -83,7 +92,7 @@ export function buildProvider(deps: IssuerDeps): Provider {
       const grantId = (token as { grantId?: string }).grantId;
       return token.kind === 'AccessToken' && grantId ? { grant_id: grantId } : undefined;
     },
-    ttl: TTL,
+    ttl: ttl(deps.lifetimes),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

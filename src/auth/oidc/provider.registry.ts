@@ -89,6 +89,7 @@ export class ProviderRegistry implements OnModuleInit {
       accounts: { accounts: this.accounts, groups: this.groups },
       signIn: this.signIn,
       behindProxy: this.config.trustProxy !== null,
+      lifetimes: this.config.tokenLifetimes,
     });
   }
 }

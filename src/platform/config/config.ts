@@ -29,6 +29,7 @@ export interface AppConfig {
   rateLimits: RateLimits;
   mail: MailSettings;
   imports: ImportSettings;
+  tokenLifetimes: TokenLifetimes;
   /** Where the compiled admin console is served from; unset: dist/console of this checkout or image. */
   consoleDir?: string;
 }
@@ -42,6 +43,16 @@ export interface ImportSettings {
   leaseSeconds: number;
   /** How often workers look for jobs Redis lost. */
   sweepIntervalMs: number;
+}
+
+/** The issuer's lifetimes, in seconds, as Keycloak's realm token settings or a Cognito app client's. */
+export interface TokenLifetimes {
+  /** Access tokens (their `exp` and the token response's `expires_in`), ID tokens and client-credentials tokens. */
+  accessTokenSeconds: number;
+  /** Refresh tokens; each rotation hands out one that lives this long again. */
+  refreshTokenSeconds: number;
+  /** The browser's session at the issuer: how long a sign-in is remembered. */
+  sessionSeconds: number;
 }
 
 /** Delivery tuning; the defaults suit production, tests shorten them. */
@@ -69,6 +80,8 @@ export interface RateLimits {
 export class ConfigError extends Error {}
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/identity_pools';
+
+const DAY_SECONDS = 86_400;
 
 const ROLES: readonly Role[] = ['api', 'worker', 'all'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -165,6 +178,22 @@ function mailFrom(env: NodeJS.ProcessEnv): string {
 }
 
 /**
+ * Access tokens are JWTs that APIs verify offline, out of revocation's reach: a day at
+ * most, and a minute at least, so none expires on its way to the API. A session under five
+ * minutes could end before the sign-in that opened it is back at the application.
+ */
+function tokenLifetimes(env: NodeJS.ProcessEnv): TokenLifetimes {
+  const accessTokenSeconds = integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 60, DAY_SECONDS);
+  const refreshTokenSeconds = integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * DAY_SECONDS, 3600, 3650 * DAY_SECONDS);
+  // An access token is good only while its grant exists, and the grant lives as long as a
+  // refresh token (provider.factory): a shorter refresh lifetime would cut access tokens short.
+  if (refreshTokenSeconds < accessTokenSeconds) {
+    throw new ConfigError(`REFRESH_TOKEN_TTL_SECONDS must be at least ACCESS_TOKEN_TTL_SECONDS (${accessTokenSeconds}), got ${refreshTokenSeconds}`);
+  }
+  return { accessTokenSeconds, refreshTokenSeconds, sessionSeconds: integer(env, 'SESSION_TTL_SECONDS', 14 * DAY_SECONDS, 300, 3650 * DAY_SECONDS) };
+}
+
+/**
  * Hides the password in a connection URL so it can be printed. Redis URLs usually have no
  * user (`redis://:secret@host`), and a password may hold an unencoded `@` or `/`: up to
  * the last `@`, everything after the user's colon goes, even from a URL that does not parse.
@@ -229,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepIntervalMs: integer(env, 'MAIL_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
       retentionDays: integer(env, 'MAIL_RETENTION_DAYS', 7, 1, 3650),
     },
+    tokenLifetimes: tokenLifetimes(env),
     rateLimits: {
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
       signInFailuresPerIp: integer(env, 'RATE_LIMIT_SIGNIN_FAILURES_PER_IP', 100, 1, 1_000_000),
