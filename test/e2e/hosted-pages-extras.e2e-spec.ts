@@ -57,6 +57,20 @@ describe('hosted pages extras', () => {
       expect(refused.text).toContain(accountName(email));
     });
 
+    it('takes the form with fields a browser or password manager added, ignoring them (the JSON API refuses them by name)', async () => {
+      const { email } = await createUser(t, ws, pool, { email: `${unique('reset')}@example.com` });
+      const token = await mailedResetToken(email);
+      const sent = { token, password: 'a new password 1', passwordConfirmation: 'a new password 1', remember: 'on' };
+
+      const changed = await t.http.post('/self-service/reset-password').set('X-Forwarded-For', freshIp()).type('form').send(sent).expect(200);
+      expect(changed.text).toContain('Password changed');
+      expect(changed.text).not.toContain('should not exist');
+
+      const again = await mailedResetToken(email);
+      const refused = await t.http.post('/v1/self-service/password-resets/confirm').set('X-Forwarded-For', freshIp()).send({ ...sent, token: again }).expect(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['passwordConfirmation', 'remember']);
+    });
+
     it('has no username field for a mobile-only user (a link from before links named their address)', async () => {
       const { id } = await createUser(t, ws, pool, { email: undefined, mobile: '+33612345678' });
       const token = randomBytes(32).toString('base64url');

@@ -148,11 +148,9 @@ describe('OpenID Connect issuer audit', () => {
       expect((await silent(config, jar, { max_age: '1' })).redirectedTo?.searchParams.get('error')).toBe('login_required');
     });
 
-    it('ends the session at RP-initiated logout: a silent request afterwards gets login_required', async () => {
-      const user = await createUser(t, ws, pool);
-      const { config } = await relyingParty({ postLogoutRedirectUris: ['http://127.0.0.1/signed-out'] });
-      const { tokens, jar } = await signIn(config, user.email);
-      const end = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1/signed-out', state: 'bye' });
+    /** RP-initiated logout with the ID token as hint, confirmed as the page's form does; where the issuer sends the browser back. */
+    async function signOut(config: oidc.Configuration, idToken: string, jar: CookieJar): Promise<URL> {
+      const end = oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: 'http://127.0.0.1/signed-out', state: 'bye' });
       const confirm = await fetch(end, { headers: { cookie: jar.header() }, redirect: 'manual' });
       jar.store(confirm);
       const page = await confirm.text();
@@ -165,10 +163,29 @@ describe('OpenID Connect issuer audit', () => {
         redirect: 'manual',
       });
       jar.store(done);
-      const back = new URL(done.headers.get('location')!);
+      return new URL(done.headers.get('location')!);
+    }
+
+    it('ends the session at RP-initiated logout: a silent request afterwards gets login_required', async () => {
+      const user = await createUser(t, ws, pool);
+      const { config } = await relyingParty({ postLogoutRedirectUris: ['http://127.0.0.1/signed-out'] });
+      const { tokens, jar } = await signIn(config, user.email);
+      const back = await signOut(config, tokens.id_token!, jar);
       expect(back.origin + back.pathname).toBe('http://127.0.0.1/signed-out');
       expect(back.searchParams.get('state')).toBe('bye');
       expect((await silent(config, jar)).redirectedTo?.searchParams.get('error')).toBe('login_required');
+    });
+
+    // offline_access is access beyond the browser session (OIDC Core §11): Keycloak's offline tokens and Auth0's refresh tokens outlive a sign-out.
+    it('keeps an offline_access refresh token working after the browser session is signed out', async () => {
+      const user = await createUser(t, ws, pool);
+      const { config } = await relyingParty({ postLogoutRedirectUris: ['http://127.0.0.1/signed-out'] });
+      const { tokens, jar } = await signIn(config, user.email, { scope: 'openid offline_access' });
+      expect(tokens.refresh_token).toBeTruthy();
+      await signOut(config, tokens.id_token!, jar);
+      expect((await silent(config, jar)).redirectedTo?.searchParams.get('error')).toBe('login_required');
+      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+      expect(refreshed.access_token).toBeTruthy();
     });
 
     // DEFECT — an application whose grantTypes lack authorization_code may not start the flow (RFC 6749 §4.1.2.1 unauthorized_client, to the redirect URI).

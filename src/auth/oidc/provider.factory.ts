@@ -368,10 +368,6 @@ function logServerError(workspaceId: string, ctx: KoaContextWithOIDC, error: Err
 const GRANT_TYPE_REFUSED = 'requested grant type is not allowed for this client';
 
 /**
- * RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`, as
- * Keycloak, Cognito and Auth0 answer; oidc-provider says `invalid_request`.
- */
-/**
  * A path (or method) the issuer does not serve gets koa's bare text "Not Found"; it is
  * answered as an unknown issuer is, in problem+json, pointing to the list of endpoints.
  */
@@ -386,6 +382,10 @@ function noEndpointHere(issuer: string) {
   };
 }
 
+/**
+ * RFC 6749 §5.2 names a grant type the client may not use `unauthorized_client`, as
+ * Keycloak, Cognito and Auth0 answer; oidc-provider says `invalid_request`.
+ */
 async function unauthorizedClientAtToken(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();
   const body = ctx.body as { error?: string; error_description?: string } | undefined;

@@ -58,11 +58,15 @@ export function names(req: Request): { givenName: string; familyName: string } {
 }
 
 /**
- * Empty optional name fields arrive as ""; they mean "not given". A blank password or
- * email stays "", so its message is the policy's ("at least 10 characters"), not a type error.
+ * What a hosted form posted, as the API's body: only the form's own `fields`. A browser
+ * extension or a password manager may add others, which the JSON API refuses by name, in
+ * words the person at the page cannot act on. Empty optional name fields arrive as "" and
+ * mean "not given"; a blank password or email stays "", so its message is the policy's
+ * ("at least 10 characters"), not a type error.
  */
-export function withoutBlankNames(body: Record<string, unknown> | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body ?? {}).filter(([name, value]) => !(OPTIONAL_NAMES.has(name) && value === '')));
+export function formBody(req: Request, fields: readonly string[]): Record<string, unknown> {
+  const body: Record<string, unknown> = req.body ?? {};
+  return Object.fromEntries(fields.filter((name) => name in body && !(OPTIONAL_NAMES.has(name) && body[name] === '')).map((name) => [name, body[name]]));
 }
 
 const OPTIONAL_NAMES = new Set(['givenName', 'familyName', 'name']);
