@@ -344,6 +344,27 @@ describe('OpenID Connect issuer audit', () => {
       expect(await res.json()).toEqual({ sub: user.id, email: user.email, email_verified: false });
     });
 
+    it('takes the token as access_token in a POSTed form (RFC 6750 §2.2), one way only, and challenges a request without one (§3.1)', async () => {
+      const user = await createUser(t, ws, pool);
+      const { config } = await relyingParty();
+      const tokens = await passwordGrant(config, user.email, 'openid email');
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const inForm = await fetch(`${issuer}/userinfo`, { method: 'POST', headers: form, body: new URLSearchParams({ access_token: tokens.access_token }) });
+      expect(inForm.status).toBe(200);
+      expect(((await inForm.json()) as { sub: string }).sub).toBe(user.id);
+
+      const both = await fetch(`${issuer}/userinfo`, { method: 'POST', headers: { ...form, authorization: `Bearer ${tokens.access_token}` }, body: new URLSearchParams({ access_token: tokens.access_token }) });
+      expect(both.status).toBe(400);
+      expect(((await both.json()) as { error: string }).error).toBe('invalid_request');
+
+      const none = await fetch(`${issuer}/userinfo`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      const wrong = await fetch(`${issuer}/userinfo`, { method: 'POST', headers: form, body: new URLSearchParams({ access_token: 'not-a-token' }) });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    });
+
     it('refuses an access token once its identity provider is disabled', async () => {
       const other = (await createPool(t, ws)).id;
       const connection = await connect(ws, other);

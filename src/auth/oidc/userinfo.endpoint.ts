@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { urlencoded } from 'express';
+import { promisify } from 'node:util';
 import type { JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
 import { ApplicationsService } from '../applications/applications.service';
@@ -32,10 +34,10 @@ export class UserinfoEndpoint {
     // Single-page applications call userinfo from the browser (OIDC Core §5.3.1: GET or POST).
     if (corsForEndpoint(req, res, 'GET,POST')) return;
     res.setHeader('Cache-Control', 'no-store');
-    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) return deny(res, 'invalid_request', 'send the access token as Authorization: Bearer <token>', 401);
+    const sent = await sentAccessToken(req, res);
+    if ('refused' in sent) return deny(res, 'invalid_request', sent.refused, sent.refused === NO_TOKEN ? 401 : 400);
 
-    const token = await verifyAccessToken(match[1], await this.keySet(workspaceId), issuer);
+    const token = await verifyAccessToken(sent.token, await this.keySet(workspaceId), issuer);
     if (!token) return deny(res, 'invalid_token', 'the access token is invalid or expired', 401);
     const scopes = accessTokenScopes(token);
     if (!scopes.includes('openid')) return deny(res, 'insufficient_scope', 'the access token lacks the openid scope', 403);
@@ -73,10 +75,37 @@ export class UserinfoEndpoint {
   }
 }
 
-/** RFC 6750 §3: the error goes in WWW-Authenticate and in an OAuth-shaped body. */
+const NO_TOKEN = 'send the access token as Authorization: Bearer <token>, or as access_token in a POSTed form';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const parseForm = promisify(urlencoded({ extended: false, limit: '16kb' })) as (req: Request, res: Response) => Promise<void>;
+
+/**
+ * The access token as RFC 6750 §2 lets a client send it: the Authorization header, or
+ * (§2.2) an `access_token` field of a POSTed form; never both (§2: one method a request).
+ */
+async function sentAccessToken(req: Request, res: Response): Promise<{ token: string } | { refused: string }> {
+  const header = req.headers.authorization;
+  let inForm: string | undefined;
+  if (req.method === 'POST' && req.is(FORM_TYPE)) {
+    try {
+      await parseForm(req, res);
+    } catch {
+      return { refused: `the form could not be read: send it as ${FORM_TYPE}, UTF-8, under 16 kB` };
+    }
+    const field = (req.body as Record<string, unknown>).access_token;
+    inForm = typeof field === 'string' ? field : undefined;
+  }
+  if (header !== undefined && inForm !== undefined) return { refused: 'send the access token one way only: in the Authorization header or in the form, not both' };
+  if (inForm !== undefined) return inForm ? { token: inForm } : { refused: 'the form\'s access_token is empty' };
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match ? { token: match[1] } : { refused: NO_TOKEN };
+}
+
+/**
+ * RFC 6750 §3: the error goes in WWW-Authenticate and in an OAuth-shaped body; a request
+ * that sent no token at all gets the challenge without an error code (§3.1).
+ */
 function deny(res: Response, error: string, description: string, status: number): void {
-  res
-    .status(status)
-    .setHeader('WWW-Authenticate', `Bearer error="${error}", error_description="${description}"`)
-    .json({ error, error_description: description });
+  const challenge = description === NO_TOKEN ? 'Bearer' : `Bearer error="${error}", error_description="${description}"`;
+  res.status(status).setHeader('WWW-Authenticate', challenge).json({ error, error_description: description });
 }

@@ -199,14 +199,15 @@ const TOKEN: OperationObject = {
 const USERINFO: OperationObject = {
   summary: "The signed-in user's claims",
   description:
-    'OIDC Core §5.3 (GET or POST), with the RFC 9068 access token the token endpoint handed out, as `Authorization: Bearer`. Claims follow the token\'s scopes: profile (given_name, family_name, name), email (email, email_verified), phone (phone_number), groups (group names).',
+    'OIDC Core §5.3 (GET or POST), with the RFC 9068 access token the token endpoint handed out, as `Authorization: Bearer` (RFC 6750 §2.1; a POST may send it as `access_token` in its form instead, §2.2, never both). Claims follow the token\'s scopes: profile (given_name, family_name, name), email (email, email_verified), phone (phone_number), groups (group names).',
   security: [{ accessToken: [] }],
   responses: {
     200: {
       description: 'The claims',
       content: json({ sub: CLAIMS.sub, email: 'ada@example.com', email_verified: true, given_name: 'Ada', family_name: 'Lovelace', name: 'Ada Lovelace', phone_number: '+14155550100', groups: ['admins'] }),
     },
-    401: oauthError('No access token, or one that is invalid, expired or revoked (RFC 6750 §3.1)', 'invalid_token', 'the access token is invalid or expired', {
+    400: oauthError('The token sent both ways, or a form that cannot be read', 'invalid_request', 'send the access token one way only: in the Authorization header or in the form, not both'),
+    401: oauthError('No access token (the challenge is then a bare `Bearer`, RFC 6750 §3.1), or one that is invalid, expired or revoked', 'invalid_token', 'the access token is invalid or expired', {
       'WWW-Authenticate': header('The Bearer challenge, with the error', 'Bearer error="invalid_token", error_description="the access token is invalid or expired"'),
     }),
     403: oauthError('The access token lacks the openid scope', 'insufficient_scope', 'the access token lacks the openid scope'),
@@ -324,7 +325,10 @@ const ISSUER_PATHS: Record<string, PathItemObject> = {
   '/auth': { get: AUTHORIZATION },
   '/request': { post: PUSHED_AUTHORIZATION },
   '/token': { post: TOKEN },
-  '/userinfo': { get: USERINFO, post: USERINFO },
+  '/userinfo': {
+    get: USERINFO,
+    post: { ...USERINFO, requestBody: { ...form({ access_token: string('The access token, when not in the Authorization header', ACCESS_TOKEN) }, ['access_token'], { access_token: { access_token: ACCESS_TOKEN } }), required: false } },
+  },
   '/jwks': { get: JWKS },
   '/token/introspection': { post: INTROSPECTION },
   '/token/revocation': { post: REVOCATION },
