@@ -19,6 +19,8 @@ import { validationPipe } from './platform/http/validation';
 import { HTTP_LOGGER, HttpLogger } from './platform/logging/logging.module';
 import { setupOpenApi } from './platform/openapi/openapi';
 import { ProblemFilter } from './platform/problem/problem.filter';
+import { authenticateFirst } from './workspaces/authenticate-first.middleware';
+import { WorkspacesService } from './workspaces/workspaces.service';
 
 /**
  * Builds the HTTP application once PostgreSQL and Redis answer (main.ts checks them
@@ -63,6 +65,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Every management route is under /v1/workspaces and needs a key: checked before any body is read.
+  app.use('/v1/workspaces', authenticateFirst(app.get(WorkspacesService)));
   app.use(identityEncodingOnly(isNdjsonImport));
   app.use(
     jsonBody(

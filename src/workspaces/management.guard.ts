@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { UnauthorizedError } from '../platform/problem/app-error';
+import { bearerKey } from './authenticate-first.middleware';
 import { Principal, PUBLIC_ROUTE, ROOT_ONLY } from './principal';
 import { WorkspacesService } from './workspaces.service';
 
@@ -22,8 +23,9 @@ export class ManagementGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    const principal = match ? await this.workspaces.authenticate(match[1]) : null;
+    // Found already before the body was read (authenticateFirst), unless the key could not be checked then.
+    const key = bearerKey(req);
+    const principal = req.principal ?? (key ? await this.workspaces.authenticate(key) : null);
     if (!principal) throw new UnauthorizedError();
     req.principal = principal;
 

@@ -165,6 +165,21 @@ describe('HTTP edge cases', () => {
       expectProblem(res, 401);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
     });
+
+    it('answers 401 to a request without a valid key before reading its body, whatever the body', async () => {
+      const pools = `/v1/workspaces/${ws.id}/pools`;
+      const bodies = [
+        t.http.post('/v1/workspaces').type('form').send('name=x'),
+        t.http.post(pools).set('Content-Type', 'application/json').send('{"name":'),
+        t.http.post(pools).set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(11 * 1024 * 1024) })),
+        t.as('not-a-key', 'post', pools).set('Content-Type', 'text/plain').send('hello'),
+        t.http.put(`/v1/workspaces/${ws.id}/no-such-route`).send({}),
+      ];
+      for (const res of await Promise.all(bodies)) {
+        expectProblem(res, 401);
+        expect(res.headers['www-authenticate']).toBe('Bearer');
+      }
+    });
   });
 
   describe('query parameters', () => {
