@@ -64,7 +64,7 @@ export function names(req: Request): { givenName: string; familyName: string } {
  * mean "not given"; a blank password or email stays "", so its message is the policy's
  * ("at least 10 characters"), not a type error.
  */
-export function formBody(req: Request, fields: readonly string[]): Record<string, unknown> {
+export function postedFields(req: Request, fields: readonly string[]): Record<string, unknown> {
   const body: Record<string, unknown> = req.body ?? {};
   return Object.fromEntries(fields.filter((name) => name in body && !(OPTIONAL_NAMES.has(name) && body[name] === '')).map((name) => [name, body[name]]));
 }

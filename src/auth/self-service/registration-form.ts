@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { renderMessagePage } from '../interaction/pages';
-import { field, formBody, names, sendPage } from './hosted-form';
+import { field, names, postedFields, sendPage } from './hosted-form';
 import { FormPlace, registerPage } from './self-service.pages';
 import { SelfServiceService } from './self-service.service';
 
@@ -18,7 +18,7 @@ export async function submitRegistration(selfService: SelfServiceService, req: R
   await sendPage(
     res,
     async () => {
-      const { email, verifies } = await selfService.register({ ...formBody(req, ['poolId', 'email', 'password', 'givenName', 'familyName']), ...(fixedPool && { poolId: fixedPool }) }, ip);
+      const { email, verifies } = await selfService.register({ ...postedFields(req, ['poolId', 'email', 'password', 'givenName', 'familyName']), ...(fixedPool && { poolId: fixedPool }) }, ip);
       // The same words whether or not the address had an account (that one gets an email instead).
       return verifies
         ? renderMessagePage('Check your email', `We sent a message to ${email}. Follow the link in it to continue.`, formPlace.links)

@@ -7,7 +7,7 @@ import { validatePlain } from '../../platform/http/validate-plain';
 import { Public } from '../../workspaces/principal';
 import { renderMessagePage } from '../interaction/pages';
 import { TokenQuery } from './dto/self-service.dto';
-import { field, formBody, names, sendPage } from './hosted-form';
+import { field, names, postedFields, sendPage } from './hosted-form';
 import { showRegistration, submitRegistration } from './registration-form';
 import { acceptInvitationPage, resetPasswordPage, verifyEmailPage } from './self-service.pages';
 import { SelfServiceService } from './self-service.service';
@@ -44,7 +44,7 @@ export class SelfServicePagesController {
   @Post('accept-invitation')
   async acceptInvitation(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
-      await this.selfService.acceptInvitation(formBody(req, ['token', 'password', 'givenName', 'familyName']), ip);
+      await this.selfService.acceptInvitation(postedFields(req, ['token', 'password', 'givenName', 'familyName']), ip);
       return renderMessagePage('Your account is ready', 'Your password is set. You can now sign in to the application that invited you.');
     }, async (error) => {
       const token = field(req, 'token');
@@ -84,7 +84,7 @@ export class SelfServicePagesController {
   @Post('reset-password')
   async resetPassword(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
-      await this.selfService.confirmPasswordReset(formBody(req, ['token', 'password']), ip);
+      await this.selfService.confirmPasswordReset(postedFields(req, ['token', 'password']), ip);
       return renderMessagePage('Password changed', 'Your new password is set, and your other sessions were signed out. Go back to the application and sign in with it.');
     }, async (error) => {
       // The pool's own rule, so the hint after an error says what it said before.
