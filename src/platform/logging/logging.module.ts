@@ -29,10 +29,11 @@ export const REDACTED_PATHS = [
 
 /**
  * Query (or fragment) parameters that carry secrets or who a user is (links in emails, OAuth
- * codes and tokens, OIDC hints); removed from logged URLs, the redirect `Location` included.
+ * codes and tokens, OIDC hints, and an API key a client put in the URL by mistake, under the
+ * names other APIs take it by); removed from logged URLs, the redirect `Location` included.
  */
 const SECRET_QUERY =
-  /([?&#](?:token|code|code_verifier|client_secret|client_assertion|password|access_token|refresh_token|id_token|id_token_hint|login_hint|logout_hint)=)[^&#]*/gi;
+  /([?&#](?:token|code|code_verifier|client_secret|client_assertion|password|access_token|refresh_token|id_token|id_token_hint|login_hint|logout_hint|api_key|apikey|api-key|x-api-key|key|secret|authorization)=)[^&#]*/gi;
 
 export function redactUrlSecrets(url: string): string {
   return url.replace(SECRET_QUERY, '$1[Redacted]');

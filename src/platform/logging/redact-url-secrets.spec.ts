@@ -9,6 +9,14 @@ describe('redactUrlSecrets', () => {
   });
 });
 
+describe('redactUrlSecrets of API keys sent in the URL', () => {
+  it('removes a key under the names other APIs read it from, in any case', () => {
+    expect(redactUrlSecrets('/v1/workspaces?api_key=k1&limit=5&apiKey=k2&key=k3&X-API-KEY=k4&secret=k5&authorization=Bearer%20k6')).toBe(
+      '/v1/workspaces?api_key=[Redacted]&limit=5&apiKey=[Redacted]&key=[Redacted]&X-API-KEY=[Redacted]&secret=[Redacted]&authorization=[Redacted]',
+    );
+  });
+});
+
 describe('redactUrlSecrets in redirects', () => {
   it('removes an authorization code or tokens from a Location, in its query or fragment', () => {
     expect(redactUrlSecrets('https://app/cb?code=abc&state=s&iss=x')).toBe('https://app/cb?code=[Redacted]&state=s&iss=x');
