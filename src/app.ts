@@ -15,6 +15,7 @@ import { healthOnly } from './platform/http/health-only.middleware';
 import { identityEncodingOnly } from './platform/http/identity-encoding.middleware';
 import { jsonBody } from './platform/http/json-body.middleware';
 import { requestId } from './platform/http/request-id';
+import { routeMethods } from './platform/http/route-methods';
 import { validationPipe } from './platform/http/validation';
 import { HTTP_LOGGER, HttpLogger } from './platform/logging/logging.module';
 import { setupOpenApi } from './platform/openapi/openapi';
@@ -75,7 +76,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     ),
   );
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(routeMethods(app)));
   app.useGlobalPipes(validationPipe());
   // On SIGTERM/SIGINT: close the server and connections, then exit 0 (Nest would otherwise re-raise the signal).
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -131,11 +131,26 @@ describe('HTTP edge cases', () => {
       expect(res.headers.location).toBe('./console/');
     });
 
-    it('answers 404 problem+json to an unknown route or method', async () => {
+    it('answers 404 problem+json to an unknown route', async () => {
       expectProblem(await t.root('get', '/v1/nothing-here'), 404);
       expectProblem(await t.http.get('/nope'), 404);
-      expectProblem(await t.root('put', '/v1/workspaces'), 404);
       expectProblem(await t.root('get', `/v1/workspaces/${ws.id}/unknown`), 404);
+      expectProblem(await t.root('put', `/v1/workspaces/${ws.id}/pools/${randomUUID()}/nothing`), 404);
+    });
+
+    it('answers 405 problem+json with Allow to a method a real path does not answer', async () => {
+      const cases: [string, string, string][] = [
+        ['put', '/v1/workspaces', 'GET, HEAD, POST'],
+        ['delete', '/v1/workspaces', 'GET, HEAD, POST'],
+        ['put', `/v1/workspaces/${ws.id}`, 'DELETE, GET, HEAD, PATCH'],
+        ['post', `/v1/workspaces/${ws.id}/pools/${randomUUID()}/users/${randomUUID()}/password`, 'PUT'],
+      ];
+      for (const [method, path, allow] of cases) {
+        const res = await t.root(method as 'put', path);
+        expectProblem(res, 405);
+        expect(res.headers.allow).toBe(allow);
+        expect(res.body.detail).toContain(allow);
+      }
     });
 
     it('answers 404 to unknown and to non-UUID ids, everywhere', async () => {

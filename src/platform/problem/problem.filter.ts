@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isConnectionLost, RETRY_AFTER_LOST_CONNECTION_SECONDS } from '../database/pg-errors';
+import { AllowedMethods } from '../http/route-methods';
 import { AppError } from './app-error';
 import { genericProblem, problemFromAppError, writeProblem } from './problem';
 
@@ -8,6 +9,8 @@ import { genericProblem, problemFromAppError, writeProblem } from './problem';
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
+
+  constructor(private readonly allowedMethods: AllowedMethods = () => []) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -20,6 +23,11 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      const allowed = status === 404 ? this.allowedMethods(req.path) : [];
+      if (allowed.length) {
+        writeProblem(res, genericProblem(405, `${req.path} does not answer ${req.method}; it answers ${allowed.join(', ')}. See /docs for the API.`), { Allow: allowed.join(', ') });
+        return;
+      }
       const detail = status === 404 ? `No route for ${req.method} ${req.path}. See /docs for the API.` : exception.message;
       writeProblem(res, genericProblem(status, detail));
       return;
