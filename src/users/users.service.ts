@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvitationsService, InvitationSummary } from '../invitations/invitations.service';
 import { Transactions } from '../platform/database/transactions';
+import { fitsJsonSize } from '../platform/http/max-json-size';
+import { mergePatch } from '../platform/http/merge-patch';
 import { validatePlainWith } from '../platform/http/validate-plain';
 import { FieldError } from '../platform/problem/app-error';
 import { equalFolded } from '../platform/text/pg-lower';
@@ -11,6 +13,7 @@ import { changedFields } from '../platform/database/changed-fields';
 import { RateLimiter, signInFailureKeys } from '../platform/rate-limit/rate-limiter';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
+import { ATTRIBUTES_MAX_BYTES } from './dto/user-profile.dto';
 import { UserResponse } from './dto/user.response';
 import { PasswordHasher } from './password-hasher';
 import { normalizeEmail, passwordPolicyViolation } from './user-fields';
@@ -169,7 +172,12 @@ export class UsersService {
       if (dto.givenName !== undefined) changes.givenName = dto.givenName;
       if (dto.familyName !== undefined) changes.familyName = dto.familyName;
       if (dto.name !== undefined) changes.name = dto.name;
-      if (dto.attributes !== undefined) changes.attributes = dto.attributes;
+      if (dto.attributes !== undefined) {
+        changes.attributes = (mergePatch(user.attributes, dto.attributes) as Record<string, unknown> | null) ?? {};
+        if (!fitsJsonSize(changes.attributes, ATTRIBUTES_MAX_BYTES)) {
+          throw new UserFieldError('attributes', `the attributes would take more than ${ATTRIBUTES_MAX_BYTES / 1024} KB once merged into the stored ones; remove some (a member set to null is removed)`);
+        }
+      }
       const email = changes.email !== undefined ? changes.email : user.email;
       const mobile = changes.mobile !== undefined ? changes.mobile : user.mobile;
       if (!email && !mobile) throw new UserFieldError(dto.email === null ? 'email' : 'mobile', 'a user needs an email or a mobile number');

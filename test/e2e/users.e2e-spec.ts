@@ -541,7 +541,7 @@ describe('users', () => {
         [{ familyName: 'Lovelace' }, { familyName: 'Lovelace' }],
         [{ name: 'Ada Lovelace' }, { name: 'Ada Lovelace' }],
         [{ mobile: '+14155550145' }, { mobile: '+14155550145' }],
-        [{ attributes: { b: 2 } }, { attributes: { b: 2 } }],
+        [{ attributes: { b: 2 } }, { attributes: { a: 1, b: 2 } }],
         [{ givenName: null, familyName: null, name: null }, { givenName: null, familyName: null, name: null }],
         [{ mobile: null }, { mobile: null }],
       ];
@@ -574,14 +574,22 @@ describe('users', () => {
       expect(await getUser(user.id)).toMatchObject({ email: `New.${local}@example.net`, emailVerified: false });
     });
 
-    it('replaces attributes as a whole', async () => {
-      const user = await createUser(t, ws, pool, { attributes: { plan: 'pro', prefs: { theme: 'dark', lang: 'en' }, keep: true } });
-      const res = await t.root('patch', `${users()}/${user.id}`).send({ attributes: { prefs: { theme: 'light' } } }).expect(200);
-      expect(res.body.attributes).toEqual({ prefs: { theme: 'light' } });
-      const cleared = await t.root('patch', `${users()}/${user.id}`).send({ attributes: {} }).expect(200);
-      expect(cleared.body.attributes).toEqual({});
-      const untouched = await t.root('patch', `${users()}/${user.id}`).send({ givenName: 'A' }).expect(200);
-      expect(untouched.body.attributes).toEqual({});
+    // Auth0 merges metadata and Cognito updates the attributes named; replacing them whole lost the others.
+    it('merges attributes into the stored ones (RFC 7396): adds and replaces members, removes one set to null, merges nested objects, and clears all with null', async () => {
+      const user = await createUser(t, ws, pool, { attributes: { dept: 'eng', prefs: { theme: 'dark', lang: 'en' }, tags: ['a', 'b'] } });
+      const patch = (attributes: unknown) => t.root('patch', `${users()}/${user.id}`).send({ attributes }).expect(200);
+
+      expect((await patch({ team: 'x', tags: ['c'] })).body.attributes).toEqual({ dept: 'eng', team: 'x', prefs: { theme: 'dark', lang: 'en' }, tags: ['c'] });
+      expect((await patch({ dept: null, prefs: { lang: null, tz: 'UTC' } })).body.attributes).toEqual({ team: 'x', prefs: { theme: 'dark', tz: 'UTC' }, tags: ['c'] });
+      expect((await getUser(user.id)).attributes).toEqual({ team: 'x', prefs: { theme: 'dark', tz: 'UTC' }, tags: ['c'] });
+      expect((await patch(null)).body.attributes).toEqual({});
+    });
+
+    it('refuses an attributes merge that would pass 16 KB, naming attributes, and keeps the stored ones', async () => {
+      const user = await createUser(t, ws, pool, { attributes: { a: 'x'.repeat(10_000) } });
+      const res = await t.root('patch', `${users()}/${user.id}`).send({ attributes: { b: 'y'.repeat(10_000) } }).expect(400);
+      expect(res.body.errors).toEqual([{ field: 'attributes', message: expect.stringContaining('16 KB') }]);
+      expect(Object.keys((await getUser(user.id)).attributes as object)).toEqual(['a']);
     });
 
     it('keeps an email or a mobile number: removing the last one is 400', async () => {
@@ -657,7 +665,7 @@ describe('users', () => {
         [{ familyName: 'x'.repeat(201) }, ['familyName']],
         [{ name: 3 }, ['name']],
         [{ attributes: [] }, ['attributes']],
-        [{ attributes: null }, ['attributes']],
+        [{ attributes: 'plan=pro' }, ['attributes']],
         [{ attributes: { big: 'x'.repeat(17 * 1024) } }, ['attributes']],
         [{ externalId: 'new' }, ['externalId']],
         [{ emailVerified: true }, ['emailVerified']],

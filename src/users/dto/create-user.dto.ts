@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Length, MaxLength } from '../../platform/http/char-length';
 import { IsOmittable } from '../../platform/http/optional';
-import { UserProfileDto } from './user-profile.dto';
+import { AttributesField, UserProfileDto } from './user-profile.dto';
 
 export const CREDENTIAL_MODES = ['invitation', 'password'] as const;
 
@@ -20,6 +20,10 @@ export class CredentialDto {
 
 /** At least one of `email` and `mobile`; `email` for an invitation. */
 export class CreateUserDto extends UserProfileDto {
+  /** Free-form JSON object, up to 16 KB. @example {"plan": "pro", "locale": "en-GB"} */
+  @AttributesField(false)
+  attributes?: Record<string, unknown>;
+
   /** Your own id for the user, unique in the pool. @example "crm-1" */
   @IsOptional()
   @IsString()

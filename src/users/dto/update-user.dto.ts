@@ -1,9 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Equals, IsIn, IsOptional } from 'class-validator';
 import { IsOmittable } from '../../platform/http/optional';
-import { UserProfileDto } from './user-profile.dto';
+import { AttributesField, UserProfileDto } from './user-profile.dto';
 
 export class UpdateUserDto extends UserProfileDto {
+  /**
+   * Merged into the stored attributes (RFC 7396: members replace or add, nested objects
+   * merge, a member set to null is removed), at most 16 KB once merged; null removes them all.
+   * @example {"plan": "team", "trial": null}
+   */
+  @AttributesField(true)
+  attributes?: Record<string, unknown> | null;
+
   /** `disabled` stops sign-in; `active` re-enables a user that has a password. Never null: leave it out to keep the status. @example "disabled" */
   @IsOmittable()
   @IsIn(['active', 'disabled'])

@@ -1,9 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
 import { IsEmail, IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import { Length, MaxLength } from '../../platform/http/char-length';
 import { Trim } from '../../platform/http/trim';
 import { MaxJsonSize } from '../../platform/http/max-json-size';
 import { IsOmittable } from '../../platform/http/optional';
 import { E164 } from '../user-fields';
+
+/** The most a user's attributes take, as JSON. */
+export const ATTRIBUTES_MAX_BYTES = 16 * 1024;
+
+/**
+ * A user's free-form attributes: a JSON object of at most 16 KB. `clearable`: null is
+ * allowed too (an update's "remove them all").
+ */
+export function AttributesField(clearable: boolean): PropertyDecorator {
+  return applyDecorators(clearable ? IsOptional() : IsOmittable(), IsObject(), MaxJsonSize(ATTRIBUTES_MAX_BYTES));
+}
 
 /** The profile fields a user is created with and an admin may change. */
 export class UserProfileDto {
@@ -37,10 +49,4 @@ export class UserProfileDto {
   @IsString()
   @Length(1, 200)
   name?: string | null;
-
-  /** Free-form JSON object, up to 16 KB; replaced as a whole on update (send `{}` to clear it). @example {"plan": "pro", "locale": "en-GB"} */
-  @IsOmittable()
-  @IsObject()
-  @MaxJsonSize(16 * 1024)
-  attributes?: Record<string, unknown>;
 }
