@@ -153,7 +153,7 @@ describe('hosted self-service pages in Chromium', () => {
       expect(await message(page)).toEqual({
         title: 'Your account is ready',
         heading: 'Your account is ready',
-        text: 'Your password is set. You can now sign in to the application that invited you.',
+        text: `Your password is set. Go back to the application that invited you and sign in with ${email} and this password.`,
       });
 
       const user = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${invited.id}`).expect(200);

@@ -44,8 +44,8 @@ export class SelfServicePagesController {
   @Post('accept-invitation')
   async acceptInvitation(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
-      await this.selfService.acceptInvitation(postedFields(req, ['token', 'password', 'givenName', 'familyName']), ip);
-      return renderMessagePage('Your account is ready', 'Your password is set. You can now sign in to the application that invited you.');
+      const user = await this.selfService.acceptInvitation(postedFields(req, ['token', 'password', 'givenName', 'familyName']), ip);
+      return renderMessagePage('Your account is ready', `Your password is set. Go back to the application that invited you and sign in with ${user.email} and this password.`);
     }, async (error) => {
       const token = field(req, 'token');
       const details = await this.selfService.invitationDetails(token, ip, { counted: true });
