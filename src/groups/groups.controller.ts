@@ -9,6 +9,7 @@ import { CreateGroupDto } from './dto/create-group.dto';
 import { AddMembersResponse, GroupPageResponse, GroupResponse } from './dto/group.response';
 import { UpdateGroupDto } from './dto/update-group.dto';
 import { GroupsService } from './groups.service';
+import { CreatedWithLocation } from '../platform/http/created-location';
 
 @ApiTags('Groups')
 @ApiBearerAuth()
@@ -19,6 +20,7 @@ export class GroupsController {
   @Post()
   @ApiOperation({ summary: 'Create a group', description: 'Groups belong to the workspace and may hold users of any of its pools; their names appear in the `groups` claim of tokens (scope `groups`).' })
   @ApiProblems(400, 404, 409, 413, 415)
+  @CreatedWithLocation(GroupResponse, '/v1/workspaces/{ws}/groups/{group}')
   create(@Param('ws') ws: string, @Body() dto: CreateGroupDto): Promise<GroupResponse> {
     return this.groups.create(ws, dto);
   }

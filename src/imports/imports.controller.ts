@@ -9,6 +9,7 @@ import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
 import { ImportErrorPageResponse, ImportErrorsQuery, ImportJobPageResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
 import { ImportsService } from './imports.service';
+import { publicBasePath } from '../platform/http/created-location';
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -18,14 +19,13 @@ export const NDJSON = 'application/x-ndjson';
 @ApiExtraModels(JsonImportDto)
 @Controller('v1/workspaces/:ws/pools/:pool/imports')
 export class ImportsController {
-  /** PUBLIC_URL's path ('' at the root): Location stays under it behind a proxy that adds one (https://example.com/identity). */
   private readonly basePath: string;
 
   constructor(
     private readonly imports: ImportsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.basePath = new URL(config.publicUrl).pathname.replace(/\/+$/, '');
+    this.basePath = publicBasePath(config);
   }
 
   @Post()

@@ -7,6 +7,7 @@ import { CreatePoolDto } from './dto/create-pool.dto';
 import { PoolPageResponse, PoolResponse } from './dto/pool.response';
 import { UpdatePoolDto } from './dto/update-pool.dto';
 import { PoolsService } from './pools.service';
+import { CreatedWithLocation } from '../platform/http/created-location';
 
 /**
  * Bodies are validated by the service (validatePlain with the DTO documented here): the
@@ -23,6 +24,7 @@ export class PoolsController {
   @ApiOperation({ summary: 'Create an identity pool', description: 'Omitted policies take their defaults.' })
   @ApiBody({ type: CreatePoolDto })
   @ApiProblems(400, 404, 409, 413, 415)
+  @CreatedWithLocation(PoolResponse, '/v1/workspaces/{ws}/pools/{pool}')
   create(@Param('ws') ws: string, @Body() body: unknown): Promise<PoolResponse> {
     return this.pools.create(ws, body);
   }

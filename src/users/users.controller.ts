@@ -8,6 +8,7 @@ import { SetPasswordDto } from './dto/set-password.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageResponse, UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
+import { CreatedWithLocation } from '../platform/http/created-location';
 
 @ApiTags('Users')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class UsersController {
   })
   @ApiProblems(400, 404, 409, 413, 415)
   @ApiBody({ type: CreateUserDto })
+  @CreatedWithLocation(UserResponse, '/v1/workspaces/{ws}/pools/{pool}/users/{user}')
   create(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() body: unknown): Promise<UserResponse> {
     return this.users.create({ workspaceId: ws, poolId: pool }, body);
   }

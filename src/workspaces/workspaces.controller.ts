@@ -7,6 +7,7 @@ import { UpdateWorkspaceDto } from './dto/update-workspace.dto';
 import { WorkspacePageResponse, WorkspaceResponse } from './dto/workspace.response';
 import { CurrentPrincipal, Principal, RootOnly } from './principal';
 import { WorkspacesService } from './workspaces.service';
+import { CreatedWithLocation } from '../platform/http/created-location';
 
 @ApiTags('Workspaces')
 @ApiBearerAuth()
@@ -18,6 +19,7 @@ export class WorkspacesController {
   @RootOnly()
   @ApiOperation({ summary: 'Create a workspace (root key only)', description: 'A workspace holds pools, groups, authentication providers, applications and its own OpenID Connect issuer (`{PUBLIC_URL}/oidc/{id}`). Then create a workspace API key to manage it without the root key.' })
   @ApiProblems(400, 403, 413, 415)
+  @CreatedWithLocation(WorkspaceResponse, '/v1/workspaces/{ws}')
   create(@Body() dto: CreateWorkspaceDto): Promise<WorkspaceResponse> {
     return this.workspaces.create(dto);
   }

@@ -131,6 +131,25 @@ describe('HTTP edge cases', () => {
       expect(res.headers.location).toBe('./console/');
     });
 
+    it('names each created resource in Location, a path that GETs it (RFC 9110 §15.3.2)', async () => {
+      const base = `/v1/workspaces/${ws.id}`;
+      const creates: [string, Record<string, unknown>][] = [
+        ['/v1/workspaces', { name: 'located' }],
+        [`${base}/pools`, { name: `located-${randomUUID()}` }],
+        [`${base}/pools/${pool.id}/users`, { email: `located-${randomUUID()}@example.com`, credential: { mode: 'invitation' } }],
+        [`${base}/groups`, { name: `located-${randomUUID()}` }],
+        [`${base}/applications`, { name: 'located', redirectUris: ['https://app.example.com/cb'], grantTypes: ['authorization_code'] }],
+      ];
+      for (const [path, body] of creates) {
+        const created = await t.root('post', path).send(body);
+        expect({ path, status: created.status, body: created.status === 201 ? null : created.body }).toEqual({ path, status: 201, body: null });
+        expect(created.headers.location).toBe(`${path}/${created.body.id}`);
+        expect((await t.root('get', created.headers.location).expect(200)).body.id).toBe(created.body.id);
+      }
+      const connected = await t.root('post', `${base}/identity-providers`).send({ type: 'identity_pool', poolId: pool.id, signInMethods: ['password'] }).expect(201);
+      expect((await t.root('get', connected.headers.location).expect(200)).body.id).toBe(connected.body.id);
+    });
+
     it('answers 404 problem+json to an unknown route', async () => {
       expectProblem(await t.root('get', '/v1/nothing-here'), 404);
       expectProblem(await t.http.get('/nope'), 404);

@@ -7,6 +7,7 @@ import { ApplicationsService } from './applications.service';
 import { ApplicationPageResponse, ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
 import { CreateApplicationDto } from './dto/create-application.dto';
 import { UpdateApplicationDto } from './dto/update-application.dto';
+import { CreatedWithLocation } from '../../platform/http/created-location';
 
 @ApiTags('Applications')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class ApplicationsController {
   @Post()
   @ApiOperation({ summary: 'Register an application (OAuth client)', description: 'The client secret is in this response only; it is stored hashed.' })
   @ApiProblems(400, 404, 413, 415)
+  @CreatedWithLocation(CreatedApplicationResponse, '/v1/workspaces/{ws}/applications/{id}')
   create(@Param('ws') ws: string, @Body() dto: CreateApplicationDto): Promise<CreatedApplicationResponse> {
     return this.applications.create(ws, dto);
   }

@@ -7,6 +7,7 @@ import { CreateIdentityProviderDto } from './dto/create-identity-provider.dto';
 import { IdentityProviderPageResponse, IdentityProviderResponse } from './dto/identity-provider.response';
 import { UpdateIdentityProviderDto } from './dto/update-identity-provider.dto';
 import { IdentityProvidersService } from './identity-providers.service';
+import { CreatedWithLocation } from '../../platform/http/created-location';
 
 @ApiTags('Authentication providers')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class IdentityProvidersController {
     description: 'Until a pool is connected and enabled, its users cannot sign in to any application.',
   })
   @ApiProblems(400, 404, { status: 409, detail: 'This pool is already connected; change its connection with PATCH instead.' }, 413, 415)
+  @CreatedWithLocation(IdentityProviderResponse, '/v1/workspaces/{ws}/identity-providers/{id}')
   create(@Param('ws') ws: string, @Body() dto: CreateIdentityProviderDto): Promise<IdentityProviderResponse> {
     return this.providers.create(ws, dto);
   }
