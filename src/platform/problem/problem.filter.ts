@@ -10,7 +10,7 @@ import { genericProblem, problemFromAppError, writeProblem } from './problem';
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
-  constructor(private readonly allowedMethods: AllowedMethods = () => []) {}
+  constructor(private readonly allowedMethods: AllowedMethods) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
