@@ -13,7 +13,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     new DocumentBuilder()
       .setTitle('Identity Pools')
       .setDescription(
-        'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json. Any operation may answer 503 with `Retry-After` while PostgreSQL is unreachable; the request can be sent again after that many seconds.\n\n' +
+        'Self-hosted identity service: workspaces keep users in identity pools, organise them in groups, and sign them in to applications through an OpenID Connect issuer per workspace. Errors are RFC 9457 problem+json. Any operation may answer 503 with `Retry-After` while PostgreSQL is unreachable; the request can be sent again after that many seconds. A management request without a valid key is a 401 before its body is read, and a method a path does not answer is a 405 with `Allow`.\n\n' +
           'Each workspace\'s issuer is `{PUBLIC_URL}/oidc/{workspaceId}`; its endpoints (discovery, authorization, token, userinfo, JWKS, introspection, revocation, end session) and its hosted login page are under "OpenID Connect" below. Client libraries configure themselves from its discovery document, `{issuer}/.well-known/openid-configuration`, which lists the same endpoints.',
       )
       .setVersion('1')
