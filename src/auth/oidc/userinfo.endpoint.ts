@@ -4,6 +4,7 @@ import { urlencoded } from 'express';
 import { promisify } from 'node:util';
 import type { JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
+import { FORM_BODY_LIMIT, FORM_TYPE } from '../../platform/http/form-body.middleware';
 import { ApplicationsService } from '../applications/applications.service';
 import { accessTokenKeys, accessTokenScopes, AccessTokenSources, currentAccess, verifyAccessToken } from './access-token';
 import { AccountsRepository } from './accounts.repository';
@@ -76,8 +77,7 @@ export class UserinfoEndpoint {
 }
 
 const NO_TOKEN = 'send the access token as Authorization: Bearer <token>, or as access_token in a POSTed form';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
-const parseForm = promisify(urlencoded({ extended: false, limit: '16kb' })) as (req: Request, res: Response) => Promise<void>;
+const parseForm = promisify(urlencoded({ extended: false, limit: FORM_BODY_LIMIT })) as (req: Request, res: Response) => Promise<void>;
 
 /**
  * The access token as RFC 6750 §2 lets a client send it: the Authorization header, or
@@ -90,7 +90,7 @@ async function sentAccessToken(req: Request, res: Response): Promise<{ token: st
     try {
       await parseForm(req, res);
     } catch {
-      return { refused: `the form could not be read: send it as ${FORM_TYPE}, UTF-8, under 16 kB` };
+      return { refused: `the form could not be read: send it as ${FORM_TYPE}, UTF-8, under ${FORM_BODY_LIMIT}` };
     }
     const field = (req.body as Record<string, unknown>).access_token;
     inForm = typeof field === 'string' ? field : undefined;

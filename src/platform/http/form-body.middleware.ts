@@ -4,8 +4,8 @@ import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeEr
 import { BodyRefusalWriter, hasBody, mediaType, refuseBody } from './json-body.middleware';
 
 /** The hosted pages post a token, a password and names: nothing near this. */
-const FORM_BODY_LIMIT = '16kb';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const FORM_BODY_LIMIT = '16kb';
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * Parses the hosted pages' urlencoded forms. What the parser refuses gets its own answer
