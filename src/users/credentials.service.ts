@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { unstorableText } from '../platform/text/storable-text';
 import { PoolsService } from '../pools/pools.service';
 import { PasswordHasher } from './password-hasher';
+import { asStoredIdentifier } from './user-fields';
 import { UsersRepository } from './users.repository';
 
 export interface PasswordSignIn {
@@ -26,9 +27,18 @@ export class CredentialsService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  /**
+   * A sign-in identifier as typed, in the form identifiers are stored in ("+1 (415) 555-0100"
+   * is the mobile +14155550100), so that every way of writing one account is one account, for
+   * the lookup and for the failures counted against it.
+   */
+  identifierOf(typed: string): string {
+    return asStoredIdentifier(typed);
+  }
+
   /** The user id on success; null on any refusal. */
   async verifyPassword(attempt: PasswordSignIn): Promise<string | null> {
-    const identifier = attempt.identifier.trim();
+    const identifier = this.identifierOf(attempt.identifier);
     // No user was saved with an identifier PostgreSQL cannot store, and asking would fail
     // the query: such an identifier is unknown, and pays the dummy hash like any other.
     const candidate = attempt.poolIds.length && identifier && !unstorableText(identifier) ? await this.users.findForSignIn(attempt.workspaceId, attempt.poolIds, identifier) : null;

@@ -26,13 +26,14 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
 const WRITTEN_NUMBER = /^\+[\d\s().-]*$/;
 
 /**
- * The prefix a user search looks for. Mobiles are stored in E.164 only, so a number
- * written with separators is searched without them; other text is searched as typed.
+ * Typed text as the identifiers it is compared with are stored: a user search's prefix, the
+ * identifier of a sign-in. Mobiles are stored in E.164 only, so a number written with
+ * separators loses them; other text is only trimmed.
  */
-export function searchPrefix(search: string): string {
-  // A query string decodes an unencoded "+" as a space: `?search=+1415` arrives as " 1415".
-  // No email or name starts with a space before a digit, but every mobile starts with "+".
-  const typed = /^ [\d(]/.test(search) ? `+${search.slice(1)}` : search;
+export function asStoredIdentifier(typed: string): string {
+  // A query string or a form decodes an unencoded "+" as a space: `?search=+1415` arrives as
+  // " 1415". No email or name starts with a space before a digit, but every mobile starts with "+".
+  const text = /^ [\d(]/.test(typed) ? `+${typed.slice(1)}` : typed;
   // Stored values are trimmed, so spaces around the text (pasted) would match nothing.
-  return WRITTEN_NUMBER.test(typed) ? typed.replace(/[\s().-]/g, '') : typed.trim();
+  return WRITTEN_NUMBER.test(text) ? text.replace(/[\s().-]/g, '') : text.trim();
 }

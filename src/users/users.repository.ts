@@ -9,7 +9,7 @@ import { Page, PageQuery, decodeCursor, encodeCursor, paginate } from '../platfo
 import { pgLower } from '../platform/text/pg-lower';
 import { PoolNotFoundError } from '../pools/pools.errors';
 import { prefixRange } from './prefix-range';
-import { searchPrefix } from './user-fields';
+import { asStoredIdentifier } from './user-fields';
 import { Credential } from './credential.entity';
 import { User, UserStatus } from './user.entity';
 import { UserFieldTakenError } from './users.errors';
@@ -56,7 +56,10 @@ function bind(params: unknown[], value: unknown): string {
 
 /**
  * The user an identifier names ($3) in the first of the pools ($2, in order) of workspace $1 that has it,
- * with what sign-in needs. Emails compare case-insensitively, mobiles exactly.
+ * with what sign-in needs. Emails compare case-insensitively, mobiles exactly. An account that can
+ * sign in (active, with a password) comes before the pools' order: an unverified registration, an
+ * invitation or a disabled account in a pool ranked first must not hide someone's working account
+ * in another (anyone could register a known address in an open pool and lock its owner out).
  *
  * One lookup per pool on its unique (pool_id, key) index, as in findImportMatches and for the
  * same reason: written as `workspace_id = $1 AND pool_id = ANY($2) AND lower(email) = ..`, the
@@ -74,7 +77,7 @@ export const SIGN_IN_LOOKUP = Object.fromEntries(
           WHERE pool_id = p.id AND ${by === 'email' ? 'lower(email) = lower($3)' : 'mobile = $3'} LIMIT 1) u
        LEFT JOIN credentials c ON c.user_id = u.id
       WHERE u.workspace_id = $1
-      ORDER BY p.rank
+      ORDER BY (u.status = 'active' AND c.password_hash IS NOT NULL) DESC, p.rank
       LIMIT 1`,
   ]),
 ) as Record<'email' | 'mobile', string>;
@@ -127,7 +130,7 @@ export class UsersRepository {
     }
     const where = ['u.workspace_id = $2', ...inPool];
     const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
-    const search = filter.search ? searchPrefix(filter.search) : '';
+    const search = filter.search ? asStoredIdentifier(filter.search) : '';
     const rows = search
       ? await this.searchPage({ where: where.join(' AND '), inPool: inPool.join(' AND ') }, search, limit + 1, params)
       : await unpreparedQuery<User>(

@@ -42,7 +42,8 @@ export class SignInService {
    * lock everyone behind it out); a wrong one from there gets 429 and still counts
    * against its identifier and the account's lockout, which bound guessing per account.
    */
-  async withPassword(attempt: SignInAttempt): Promise<string | null> {
+  async withPassword(typed: SignInAttempt): Promise<string | null> {
+    const attempt = { ...typed, identifier: this.credentials.identifierOf(typed.identifier) };
     const identifier = this.identifierLimit(attempt.workspaceId, attempt.identifier);
     try {
       return await this.verifyCounted(attempt, [this.addressLimit(attempt), identifier]);
