@@ -237,6 +237,8 @@ describe('resilience audit', () => {
         expect(res.status).toBe(503);
         expectCleanAnswer(res, 201);
         expect(res.body.detail).toMatch(/^The database could not be reached, or went away during the request\. Retry in 5 seconds/);
+        // One condition, one problem type: the same as /health/ready's 503.
+        expect(res.body).toMatchObject({ type: 'https://identity-pools.dev/problems/service-unavailable', title: 'Service unavailable' });
       } finally {
         await sql(t, `DROP TRIGGER hold_insert ON users; DROP FUNCTION hold_insert()`);
       }

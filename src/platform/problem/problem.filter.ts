@@ -36,11 +36,13 @@ export class ProblemFilter implements ExceptionFilter {
     if (isConnectionLost(exception)) {
       // Not a bug: PostgreSQL restarted or is unreachable, and the same request is likely to succeed shortly.
       this.logger.error(context, 'Request failed: PostgreSQL connection lost or refused');
-      writeProblem(
-        res,
-        genericProblem(503, `The database could not be reached, or went away during the request. Retry in ${RETRY_AFTER_LOST_CONNECTION_SECONDS} seconds; if it persists, report it with the request id ${String(req.id)}.`),
-        { 'Retry-After': String(RETRY_AFTER_LOST_CONNECTION_SECONDS) },
+      // The same problem type as /health/ready's 503: one condition, one type.
+      const unavailable = new AppError(
+        503,
+        'Service unavailable',
+        `The database could not be reached, or went away during the request. Retry in ${RETRY_AFTER_LOST_CONNECTION_SECONDS} seconds; if it persists, report it with the request id ${String(req.id)}.`,
       );
+      writeProblem(res, problemFromAppError(unavailable), { 'Retry-After': String(RETRY_AFTER_LOST_CONNECTION_SECONDS) });
       return;
     }
     this.logger.error(context, 'Unhandled error');
