@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CreatedWithLocation } from '../platform/http/created-location';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
-import { ApiKeyPageResponse, CreatedApiKeyResponse } from './dto/workspace.response';
+import { ApiKeyPageResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/workspace.response';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('Workspaces')
@@ -15,6 +16,7 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create a workspace API key', description: 'The key is in this response only; it is stored as a SHA-256 hash.' })
+  @CreatedWithLocation(CreatedApiKeyResponse, '/v1/workspaces/{ws}/api-keys/{id}')
   @ApiProblems(400, 404, 413, 415)
   create(@Param('ws') ws: string, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
     return this.workspaces.createKey(ws, dto);
@@ -25,6 +27,13 @@ export class ApiKeysController {
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @Query() query: PageQuery): Promise<ApiKeyPageResponse> {
     return this.workspaces.listKeys(ws, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an API key (never the key itself)', description: 'Its name, `prefix` and `lastUsedAt`. A revoked key is a 404.' })
+  @ApiProblems(404)
+  get(@Param('ws') ws: string, @IdParam('id', 'API key') id: string): Promise<ApiKeyResponse> {
+    return this.workspaces.getKey(ws, id);
   }
 
   @Delete(':id')

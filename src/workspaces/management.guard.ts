@@ -30,8 +30,11 @@ export class ManagementGuard implements CanActivate {
     req.principal = principal;
 
     // Tenant first: another workspace is 404 whatever the route, so a root-only route cannot reveal it with a 403.
-    const ws = req.params.ws;
-    if (typeof ws === 'string') await this.workspaces.assertAccess(principal, ws);
+    // UUIDs are read in either case (RFC 9562); the handler sees the id as issued, lower case.
+    if (typeof req.params.ws === 'string') {
+      req.params.ws = req.params.ws.toLowerCase();
+      await this.workspaces.assertAccess(principal, req.params.ws);
+    }
     if (this.reflector.getAllAndOverride<boolean>(ROOT_ONLY, targets)) this.workspaces.assertRoot(principal);
     return true;
   }

@@ -56,6 +56,10 @@ export class WorkspacesRepository {
     return paginate(this.keys.createQueryBuilder('k').where('k.workspace_id = :workspaceId', { workspaceId }), query);
   }
 
+  findKey(workspaceId: string, id: string): Promise<ApiKey | null> {
+    return this.keys.findOneBy({ workspaceId, id });
+  }
+
   async deleteKey(workspaceId: string, id: string): Promise<boolean> {
     const { affected } = await this.keys.delete({ workspaceId, id });
     return !!affected;

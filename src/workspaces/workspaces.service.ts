@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { isUuid } from '../platform/ids/uuid';
 import { mapPage, Page, PageQuery } from '../platform/pagination/page';
 import { displayPrefix, newApiKey, secretsEqual, sha256 } from './api-key-secret';
 import { ApiKey } from './api-key.entity';
@@ -16,8 +17,11 @@ import { WorkspacesRepository } from './workspaces.repository';
 /**
  * Only the id as issued (lower case) names a workspace: PostgreSQL matches a UUID in any
  * case, and another spelling would be echoed as `workspaceId` and in an issuer that 404s.
+ * The management guard lowers the path's id before it gets here, as RFC 9562 reads UUIDs.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function isIssuedId(workspaceId: string): boolean {
+  return isUuid(workspaceId) && workspaceId === workspaceId.toLowerCase();
+}
 /** last_used_at is a hint for admins; writing it on every request would cost a write per call. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -41,7 +45,7 @@ export class WorkspacesService {
 
   /** 404 unless the principal may see this workspace and it exists; another tenant's id looks unknown. */
   async assertAccess(principal: Principal, workspaceId: string): Promise<void> {
-    if (!UUID.test(workspaceId)) throw new WorkspaceNotFoundError();
+    if (!isIssuedId(workspaceId)) throw new WorkspaceNotFoundError();
     if (principal.kind === 'workspace') {
       if (principal.workspaceId !== workspaceId) throw new WorkspaceNotFoundError();
       return;
@@ -51,7 +55,7 @@ export class WorkspacesService {
 
   /** Whether a workspace with this id exists (any string is accepted). */
   async exists(workspaceId: string): Promise<boolean> {
-    return UUID.test(workspaceId) && this.repository.exists(workspaceId);
+    return isIssuedId(workspaceId) && this.repository.exists(workspaceId);
   }
 
   assertRoot(principal: Principal): void {
@@ -106,6 +110,12 @@ export class WorkspacesService {
 
   async listKeys(workspaceId: string, query: PageQuery): Promise<Page<ApiKeyResponse>> {
     return mapPage(await this.repository.listKeys(workspaceId, query), toApiKeyResponse);
+  }
+
+  async getKey(workspaceId: string, keyId: string): Promise<ApiKeyResponse> {
+    const key = await this.repository.findKey(workspaceId, keyId);
+    if (!key) throw new ApiKeyNotFoundError();
+    return toApiKeyResponse(key);
   }
 
   /** Deleting the row revokes the key for the very next request: keys are never cached. */

@@ -95,9 +95,11 @@ const isPublic = (path: string) => !path.startsWith('/v1/workspaces');
 /**
  * The OpenID Connect issuer's endpoints speak OAuth rather than this API's conventions (form
  * bodies, `{error}` answers, client credentials, redirects); openapi.e2e-spec.ts checks them
- * against a live issuer. The operations below are the management and self-service API's.
+ * against a live issuer, and the hosted pages' forms and HTML answers. The operations below
+ * are the management and self-service API's.
  */
 const isIssuer = (path: string) => path.startsWith('/oidc/');
+const isForBrowsers = (path: string) => isIssuer(path) || path.startsWith('/self-service/');
 
 describe('OpenAPI audit: the document against the contract and the running app', () => {
   let t: TestApp;
@@ -136,7 +138,7 @@ describe('OpenAPI audit: the document against the contract and the running app',
   beforeAll(async () => {
     t = await startTestApp({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
     doc = (await t.http.get('/docs-json').expect(200)).body;
-    ops = Object.entries(doc.paths).filter(([path]) => !isIssuer(path)).flatMap(([path, byMethod]) =>
+    ops = Object.entries(doc.paths).filter(([path]) => !isForBrowsers(path)).flatMap(([path, byMethod]) =>
       Object.entries(byMethod)
         .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
         .map(([method, op]) => ({ method: method as Method, path, op, where: `${method.toUpperCase()} ${path}` })),

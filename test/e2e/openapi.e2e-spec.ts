@@ -73,6 +73,8 @@ const FORM = 'application/x-www-form-urlencoded';
 /** The issuer's endpoints speak OAuth, not the management API's conventions: form bodies, `{error}` answers, redirects. */
 const ISSUER = '/oidc/{workspaceId}';
 const isIssuer = (path: string) => path.startsWith(`${ISSUER}/`);
+/** Pages for a browser, the issuer's and the hosted ones emails link to: forms in, HTML out. */
+const isForBrowsers = (path: string) => isIssuer(path) || path.startsWith('/self-service/');
 
 describe('OpenAPI document and UI', () => {
   let t: TestApp;
@@ -124,11 +126,11 @@ describe('OpenAPI document and UI', () => {
       expect([where, typeof op.summary === 'string' && op.summary.length > 5]).toEqual([where, true]);
       expect([where, Object.keys(op.responses).length]).toEqual([where, expect.any(Number)]);
       expect(Object.keys(op.responses).length).toBeGreaterThan(0);
-      const success = Object.keys(op.responses).filter((code) => (isIssuer(path) ? /^[23]\d\d$/ : /^2\d\d$/).test(code));
+      const success = Object.keys(op.responses).filter((code) => (isForBrowsers(path) ? /^[23]\d\d$/ : /^2\d\d$/).test(code));
       expect([where, success.length]).toEqual([where, 1]);
       for (const [code, response] of Object.entries(op.responses)) {
         expect([where, code, typeof response.description]).toEqual([where, code, 'string']);
-        if (isIssuer(path)) continue;
+        if (isForBrowsers(path)) continue;
         // Errors are problem+json; a success with a body says what the body is.
         if (/^[45]/.test(code)) expect([where, code, Object.keys(response.content ?? {})]).toEqual([where, code, ['application/problem+json']]);
         if (/^20[01]$/.test(code)) expect([where, code, Boolean(response.content)]).toEqual([where, code, true]);
@@ -190,8 +192,8 @@ describe('OpenAPI document and UI', () => {
     };
     for (const { method, path, op } of operations()) {
       if (!op.requestBody) continue;
-      // The issuer takes forms (RFC 6749 §3.2), described in place.
-      if (isIssuer(path)) {
+      // The issuer (RFC 6749 §3.2) and the hosted pages take forms, described in place.
+      if (isForBrowsers(path)) {
         visit(op.requestBody.content[FORM].schema, `${method} ${path}`, new Set());
         continue;
       }

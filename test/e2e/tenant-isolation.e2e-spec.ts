@@ -87,6 +87,7 @@ describe('tenant isolation', () => {
       ['delete', ws],
       ['post', `${ws}/api-keys`, { name: 'sneaky' }],
       ['get', `${ws}/api-keys`],
+      ['get', `${ws}/api-keys/${b.keyId}`],
       ['delete', `${ws}/api-keys/${b.keyId}`],
       // Identity pools
       ['post', `${ws}/pools`, { name: 'sneaky pool' }],

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../platform/database/prepared';
+import { isUuid } from '../../platform/ids/uuid';
 import type { AuthenticationMechanism } from '../../pools/pool.entity';
 import type { AccountRecord } from '../../users/users.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What findAccount reads of `users u`, aliased to AccountRecord's fields. */
 export const ACCOUNT_COLUMNS = `u.id, u.pool_id AS "poolId", u.email, u.email_verified AS "emailVerified", u.mobile,
@@ -33,7 +33,7 @@ export class AccountsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findInConnectedPool(workspaceId: string, userId: string, method: AuthenticationMechanism): Promise<AccountRecord | null> {
-    if (!UUID.test(userId)) return null;
+    if (!isUuid(userId)) return null;
     const rows = await preparedQuery<AccountRecord>(
       this.dataSource,
       `SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE u.workspace_id = $1 AND u.id = $2 AND ${inConnectedPool('$3')}`,

@@ -1,5 +1,4 @@
-import { Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
@@ -8,15 +7,17 @@ import { Public } from '../../workspaces/principal';
 import { renderMessagePage } from '../interaction/pages';
 import { TokenQuery } from './dto/self-service.dto';
 import { field, names, postedFields, sendPage } from './hosted-form';
+import { HOSTED_PAGES_TAG, HostedFormPage, HostedFormPost, RegistrationPage, RegistrationPost } from './hosted-pages.openapi';
 import { showRegistration, submitRegistration } from './registration-form';
 import { acceptInvitationPage, resetPasswordPage, verifyEmailPage } from './self-service.pages';
 import { SelfServiceService } from './self-service.service';
 
 /**
  * The hosted pages emails link to (and the registration page), server-rendered. Each
- * form posts back to its own path; every answer is a page, errors included.
+ * form posts back to its own path; every answer is a page, errors included (a post's
+ * success is a page too: 200, as `@HttpCode` tells the OpenAPI document).
  */
-@ApiExcludeController()
+@HOSTED_PAGES_TAG
 @Public()
 @Controller('self-service')
 export class SelfServicePagesController {
@@ -33,6 +34,7 @@ export class SelfServicePagesController {
   }
 
   @Get('accept-invitation')
+  @HostedFormPage('Accept an invitation (page)', 'Where the invitation email links: a form to choose a password, with the pool\'s policy shown.', 'The form: the email invited, the pool, the password policy')
   async acceptInvitationForm(@Query() query: Record<string, unknown>, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, query);
@@ -42,6 +44,8 @@ export class SelfServicePagesController {
   }
 
   @Post('accept-invitation')
+  @HttpCode(200)
+  @HostedFormPost('Accept an invitation (form post)', 'As `POST /v1/self-service/invitations/accept`: the user becomes active with a verified email.', 'password and names', 'The account is ready; the page names the email to sign in with')
   async acceptInvitation(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const user = await this.selfService.acceptInvitation(postedFields(req, ['token', 'password', 'givenName', 'familyName']), ip);
@@ -55,6 +59,7 @@ export class SelfServicePagesController {
   }
 
   @Get('verify-email')
+  @HostedFormPage('Verify an email (page)', 'Where the verification email links: one button confirms (a link scanner following the link confirms nothing).', 'The confirmation form')
   async verifyEmailForm(@Query() query: Record<string, unknown>, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const link = await validatePlain(TokenQuery, query);
@@ -64,6 +69,8 @@ export class SelfServicePagesController {
   }
 
   @Post('verify-email')
+  @HttpCode(200)
+  @HostedFormPost('Verify an email (form post)', 'As `POST /v1/self-service/verifications`: the user becomes active.', 'token', 'Email confirmed')
   async verifyEmail(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, req.body);
@@ -73,6 +80,7 @@ export class SelfServicePagesController {
   }
 
   @Get('reset-password')
+  @HostedFormPage('Reset a password (page)', 'Where the password reset email links: a form to choose a new password.', 'The form: the account\'s email, the password policy')
   async resetPasswordForm(@Query() query: Record<string, unknown>, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       const { token } = await validatePlain(TokenQuery, query);
@@ -82,6 +90,8 @@ export class SelfServicePagesController {
   }
 
   @Post('reset-password')
+  @HttpCode(200)
+  @HostedFormPost('Reset a password (form post)', 'As `POST /v1/self-service/password-resets/confirm`: every reset link of the user is spent and its sessions and refresh tokens end.', 'password', 'Password changed')
   async resetPassword(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await sendPage(res, async () => {
       await this.selfService.confirmPasswordReset(postedFields(req, ['token', 'password']), ip);
@@ -95,11 +105,14 @@ export class SelfServicePagesController {
   }
 
   @Get('register')
+  @RegistrationPage
   async registerForm(@Query('pool') poolId: string, @Res() res: Response): Promise<void> {
     await showRegistration(this.selfService, res, String(poolId ?? ''), this.registerPlace);
   }
 
   @Post('register')
+  @HttpCode(200)
+  @RegistrationPost
   async register(@Req() req: Request, @Ip() ip: string, @Res() res: Response): Promise<void> {
     await submitRegistration(this.selfService, req, ip, res, this.registerPlace);
   }

@@ -6,6 +6,7 @@ import { MaxLength } from '../http/char-length';
 import { EmptyAsAbsent } from '../http/optional';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from '../problem/app-error';
+import { isUuid } from '../ids/uuid';
 
 export const NOT_ISSUED = 'cursor is not one this API issued; start again without it';
 
@@ -60,7 +61,6 @@ export function encodeCursor({ createdAt, id }: Position): string {
 }
 
 const ISO_MS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function decodeCursor(cursor: string): Position {
   const position = readCursor(cursor);
@@ -73,7 +73,7 @@ function readCursor(cursor: string): Position | null {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // Exactly what encodeCursor writes: PostgreSQL refuses some dates JavaScript accepts (a 500, not a 400).
     const date = new Date(typeof createdAt === 'string' && ISO_MS.test(createdAt) ? createdAt : NaN);
-    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) return null;
+    if (typeof id !== 'string' || !isUuid(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) return null;
     return { createdAt: date, id };
   } catch {
     return null;

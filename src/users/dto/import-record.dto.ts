@@ -24,7 +24,7 @@ export class ImportRecord {
   attributes?: Record<string, unknown>;
   /** Group names; missing groups are created. @example ["admins"] */
   groups?: string[];
-  /** A plaintext password, hashed by the worker with argon2id and never stored. */
+  /** A plaintext password, hashed by the worker with argon2id and never stored. @example "correct horse battery staple" */
   password?: string;
   /**
    * A hash from your current system, stored as given and upgraded to argon2id at the first

@@ -22,6 +22,7 @@ export class UserProfileDto {
   /** Unique in the pool, case-insensitively. @example "ada@example.com" */
   @Trim()
   @IsOptional()
+  @IsString()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(320)
   email?: string | null;

@@ -36,6 +36,7 @@ class PersonNames {
 export class AccountEmail {
   /** @example "ada@example.com" */
   @Trim()
+  @IsString()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(320)
   email: string;
