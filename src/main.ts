@@ -3,12 +3,9 @@ import './platform/threadpool/size-threadpool';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './platform/config/config';
-import { checkDependencies } from './platform/dependencies';
+import { checkDependencies, PortInUseError } from './platform/dependencies';
 import { DatabaseUnavailableError } from './platform/database/ensure-database';
 import { RedisUnavailableError } from './platform/redis/check-redis';
-
-/** The HTTP port is taken by another process. */
-class PortInUseError extends Error {}
 
 /** Problems the operator must fix; printed as one line, without a stack. */
 const OPERATOR_ERRORS = [ConfigError, DatabaseUnavailableError, RedisUnavailableError, PortInUseError];
@@ -42,8 +39,9 @@ async function main(): Promise<void> {
   const logger = new Logger('Main');
   exitAfterShutdownDeadline(logger);
   // A worker listens too, answering only its health checks, so an orchestrator can probe it.
+  // The port was free at the check; another process may have taken it since.
   await app.listen(config.port).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EADDRINUSE' ? new PortInUseError(`Port ${config.port} is already in use. Stop the process that holds it, or set PORT to a free port.`) : error;
+    throw error.code === 'EADDRINUSE' ? new PortInUseError(config.port) : error;
   });
   if (config.role === 'worker') logger.log(`Identity Pools worker started; health checks on port ${config.port} (/health/live, /health/ready)`);
   else logger.log(`Identity Pools (${config.role}) listening on port ${config.port}; public URL ${config.publicUrl}; API docs at ${config.publicUrl}/docs`);

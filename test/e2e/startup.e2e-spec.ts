@@ -109,6 +109,8 @@ describe('starting and stopping the server process', () => {
       expect(code).not.toBe(0);
       const output = lines(portTaken.stderr());
       expect(output).toEqual([expect.stringMatching(/^identity-pools: Port \d+ is already in use\. Stop the process that holds it, or set PORT/)]);
+      // Found before the modules load: the line is all there is, not the last of a page of start-up lines.
+      expect(portTaken.stdout()).toBe('');
     });
 
     it('when Redis does not answer', async () => {
