@@ -70,10 +70,12 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use('/v1/workspaces', authenticateFirst(app.get(WorkspacesService)));
   app.use(identityEncodingOnly(isNdjsonImport));
   app.use(
-    jsonBody(
-      (req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req),
-      (req) => (isImportUpload(req) ? 'application/x-ndjson' : null),
-    ),
+    jsonBody({
+      passThrough: (req) => req.path.startsWith('/oidc/') || req.path.startsWith('/self-service/') || isNdjsonImport(req),
+      alsoAccepted: (req) => (isImportUpload(req) ? 'application/x-ndjson' : null),
+      // Reachable without a key: no more than its hosted forms take.
+      small: (req) => req.path.startsWith('/v1/self-service/'),
+    }),
   );
   app.use(OIDC_MOUNT, app.get(OidcHttp).handle);
   app.useGlobalFilters(new ProblemFilter(routeMethods(app)));

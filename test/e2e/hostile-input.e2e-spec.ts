@@ -294,8 +294,18 @@ describe('hostile input', () => {
       // A page the browser shows, with the hosted pages' headers, not a problem document.
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['x-frame-options']).toBe('DENY');
-      expect(res.text).toContain('The form is larger than 16kb');
+      expect(res.text).toContain('The form is larger than 16 KB');
     });
+
+    it.each(['/v1/self-service/registrations', '/v1/self-service/password-resets', '/v1/self-service/invitations/accept'])(
+      'answers 413 to a JSON body over 16 KB posted to %s without a key: no 10 MB parse for anyone who asks',
+      async (path) => {
+        const res = await t.http.post(path).set('Content-Type', 'application/json').send(JSON.stringify({ email: 'ada@example.com', password: 'x'.repeat(17 * 1024) }));
+        expect(res.status).toBe(413);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.detail).toBe('The body is larger than 16 KB, the most this endpoint takes.');
+      },
+    );
 
     it('answers the registration page with 404 to a pool that is not a UUID, and 400/404 without one', async () => {
       expect((await t.http.get('/self-service/register?pool=not-a-uuid')).status).toBe(404);

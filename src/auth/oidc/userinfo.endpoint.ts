@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { JWTVerifyGetKey } from 'jose';
 import { GroupsService } from '../../groups/groups.service';
 import { FORM_BODY_LIMIT, FORM_TYPE } from '../../platform/http/form-body.middleware';
+import { describeSize } from '../../platform/http/json-body.middleware';
 import { ApplicationsService } from '../applications/applications.service';
 import { accessTokenKeys, accessTokenScopes, AccessTokenSources, currentAccess, verifyAccessToken } from './access-token';
 import { AccountsRepository } from './accounts.repository';
@@ -90,7 +91,7 @@ async function sentAccessToken(req: Request, res: Response): Promise<{ token: st
     try {
       await parseForm(req, res);
     } catch {
-      return { refused: `the form could not be read: send it as ${FORM_TYPE}, UTF-8, under ${FORM_BODY_LIMIT}` };
+      return { refused: `the form could not be read: send it as ${FORM_TYPE}, UTF-8, under ${describeSize(FORM_BODY_LIMIT)}` };
     }
     const field = (req.body as Record<string, unknown>).access_token;
     inForm = typeof field === 'string' ? field : undefined;

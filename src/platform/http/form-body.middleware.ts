@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { urlencoded } from 'express';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../problem/app-error';
-import { BodyRefusalWriter, hasBody, mediaType, refuseBody } from './json-body.middleware';
+import { BodyRefusalWriter, describeSize, hasBody, mediaType, refuseBody, SMALL_BODY_LIMIT_BYTES } from './json-body.middleware';
 
 /** The hosted pages post a token, a password and names: nothing near this. */
-export const FORM_BODY_LIMIT = '16kb';
+export const FORM_BODY_LIMIT = SMALL_BODY_LIMIT_BYTES;
 export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
@@ -24,7 +24,7 @@ export function formBody(write: BodyRefusalWriter): RequestHandler {
       if (!error) return next();
       switch (error.type) {
         case 'entity.too.large':
-          return refuse(req, res, new PayloadTooLargeError(`The form is larger than ${FORM_BODY_LIMIT}. Go back and shorten what you typed.`));
+          return refuse(req, res, new PayloadTooLargeError(`The form is larger than ${describeSize(FORM_BODY_LIMIT)}. Go back and shorten what you typed.`));
         case 'charset.unsupported':
         case 'encoding.unsupported':
           return refuse(req, res, new UnsupportedMediaTypeError('Send the form encoded as UTF-8, without content encoding.'));

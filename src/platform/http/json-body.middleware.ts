@@ -11,6 +11,18 @@ const logger = new Logger('JsonBody');
 
 export const JSON_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
+/**
+ * What a request without a key may make the service read and parse: the self-service API
+ * takes a token, an email, a password and names, as its hosted forms do. Parsing 10 MB of
+ * JSON holds the event loop for tens of milliseconds, before any rate limit can count it.
+ */
+export const SMALL_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** "10 MB", "16 KB". */
+export function describeSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
+}
+
 /** Far more than any request of the API needs (attributes nest at most ATTRIBUTES_DEPTH_LIMIT deep). */
 const BODY_DEPTH_LIMIT = 64;
 
@@ -29,10 +41,14 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
-function toAppError(error: BodyParserError): AppError {
+function toAppError(error: BodyParserError, limit: number): AppError {
   switch (error.type) {
     case 'entity.too.large':
-      return new PayloadTooLargeError(`The body is larger than ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MB. Send less per request (bulk imports accept NDJSON of any size).`);
+      return new PayloadTooLargeError(
+        limit === JSON_BODY_LIMIT_BYTES
+          ? `The body is larger than ${describeSize(limit)}. Send less per request (bulk imports accept NDJSON of any size).`
+          : `The body is larger than ${describeSize(limit)}, the most this endpoint takes.`,
+      );
     case 'encoding.invalid':
       return new BadRequestError('The body is not valid UTF-8, which JSON must be. Re-encode it (from Latin-1 or Windows-1252, say) and send it again.');
     case 'entity.parse.failed':
@@ -67,14 +83,24 @@ export function refuseBody(req: Request, res: Response, error: AppError, write: 
   write(res, error);
 }
 
+export interface JsonBodyRoutes {
+  /** Routes that take other media types (streams, forms) and parse their own bodies. */
+  passThrough: (req: Request) => boolean;
+  /** What a route takes besides JSON, named in its 415. */
+  alsoAccepted?: (req: Request) => string | null;
+  /** Routes held to SMALL_BODY_LIMIT_BYTES instead of JSON_BODY_LIMIT_BYTES. */
+  small?: (req: Request) => boolean;
+}
+
 /**
  * Parses JSON bodies and answers problem+json for what cannot be parsed: other media
- * types (415, naming what `alsoAccepted` says the route takes besides JSON), malformed
- * JSON (400) and bodies over 10 MB (413). Routes that take other media types (streams,
- * forms) are listed in `passThrough` and parse their own bodies.
+ * types (415), malformed JSON (400) and bodies over the route's limit (413).
  */
-export function jsonBody(passThrough: (req: Request) => boolean, alsoAccepted: (req: Request) => string | null = () => null): RequestHandler {
-  const parse = json({ limit: JSON_BODY_LIMIT_BYTES, type: () => true, verify: refuseInvalidUtf8 });
+export function jsonBody(routes: JsonBodyRoutes): RequestHandler {
+  const parser = (limit: number) => ({ limit, parse: json({ limit, type: () => true, verify: refuseInvalidUtf8 }) });
+  const large = parser(JSON_BODY_LIMIT_BYTES);
+  const small = parser(SMALL_BODY_LIMIT_BYTES);
+  const { passThrough, alsoAccepted = () => null } = routes;
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || passThrough(req)) return next();
     const fail = (error: AppError) => refuseBody(req, res, error);
@@ -83,8 +109,9 @@ export function jsonBody(passThrough: (req: Request) => boolean, alsoAccepted: (
       const other = alsoAccepted(req);
       return fail(new UnsupportedMediaTypeError(`Content-Type ${type || '(none)'} is not supported here; send application/json${other ? ` or ${other}` : ''}.`));
     }
+    const { limit, parse } = routes.small?.(req) ? small : large;
     parse(req, res, (error?: BodyParserError) => {
-      if (error) return fail(toAppError(error));
+      if (error) return fail(toAppError(error, limit));
       if (nestedDeeperThan(req.body, BODY_DEPTH_LIMIT)) return fail(new BadRequestError(`The body nests arrays and objects more than ${BODY_DEPTH_LIMIT} deep.`));
       next();
     });
