@@ -46,13 +46,14 @@ export class UsersController {
   @Patch(':user')
   @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is replaced as a whole (send every key to keep). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
   @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
+  @ApiBody({ type: UpdateUserDto })
   update(
     @Param('ws') ws: string,
     @IdParam('pool', 'Pool') pool: string,
     @IdParam('user', 'User') user: string,
-    @Body() dto: UpdateUserDto,
+    @Body() body: unknown,
   ): Promise<UserResponse> {
-    return this.users.update({ workspaceId: ws, poolId: pool }, user, dto);
+    return this.users.update({ workspaceId: ws, poolId: pool }, user, body);
   }
 
   @Delete(':user')
@@ -67,13 +68,14 @@ export class UsersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Set a user’s password', description: 'The user becomes active, a disabled one too (the admin chose to give it a password); open invitation links stop working; a lock is lifted; its sessions and refresh tokens end.' })
   @ApiProblems(400, 404, 413, 415)
+  @ApiBody({ type: SetPasswordDto })
   setPassword(
     @Param('ws') ws: string,
     @IdParam('pool', 'Pool') pool: string,
     @IdParam('user', 'User') user: string,
-    @Body() dto: SetPasswordDto,
+    @Body() body: unknown,
   ): Promise<void> {
-    return this.users.setPassword({ workspaceId: ws, poolId: pool }, user, dto.password);
+    return this.users.setPassword({ workspaceId: ws, poolId: pool }, user, body);
   }
 
   @Post(':user/invitations')

@@ -12,6 +12,7 @@ import { PoolRules, PoolsService } from '../pools/pools.service';
 import { changedFields } from '../platform/database/changed-fields';
 import { RateLimiter, signInFailureKeys } from '../platform/rate-limit/rate-limiter';
 import { CreateUserDto } from './dto/create-user.dto';
+import { SetPasswordDto } from './dto/set-password.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { ATTRIBUTES_MAX_BYTES } from './dto/user-profile.dto';
 import { UserResponse } from './dto/user.response';
@@ -50,6 +51,13 @@ export function tokenAccount(user: AccountRecord | null, issuedAt?: Date): Accou
 interface PoolScope {
   workspaceId: string;
   poolId: string;
+}
+
+/** The values of a user's unique keys that a change or a new user brings. */
+interface UniqueKeys {
+  email: string | null;
+  mobile: string | null;
+  externalId: string | null;
 }
 
 /** Spends an emailed link's token for the user as it is now (locked); throws to refuse the link. */
@@ -157,11 +165,19 @@ export class UsersService {
     return this.repository.existingIds(workspaceId, userIds);
   }
 
-  async update(scope: PoolScope, userId: string, dto: UpdateUserDto): Promise<UserResponse> {
-    const changing = { email: dto.email ? normalizeEmail(dto.email) : null, mobile: dto.mobile ?? null, externalId: null };
-    const identifiers = await this.transactions.run(async (tx) => {
+  /**
+   * `body` as sent: checked here, against the user as locked, so that one 400 names its invalid
+   * fields and what they would make of the stored user (no email nor mobile left, attributes too
+   * large once merged) together; an unknown user is a 404 whatever the body.
+   */
+  async update(scope: PoolScope, userId: string, body: unknown): Promise<UserResponse> {
+    // The keys a collision is told on, known once the body is valid.
+    let changing: UniqueKeys = { email: null, mobile: null, externalId: null };
+    const { identifiers, unlocked } = await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
+      const dto = await validUserChanges(body, user);
+      changing = { email: dto.email ? normalizeEmail(dto.email) : null, mobile: dto.mobile ?? null, externalId: null };
       const changes: UserChanges = {};
       if (dto.email !== undefined) {
         changes.email = dto.email === null ? null : normalizeEmail(dto.email);
@@ -172,15 +188,9 @@ export class UsersService {
       if (dto.givenName !== undefined) changes.givenName = dto.givenName;
       if (dto.familyName !== undefined) changes.familyName = dto.familyName;
       if (dto.name !== undefined) changes.name = dto.name;
-      if (dto.attributes !== undefined) {
-        changes.attributes = (mergePatch(user.attributes, dto.attributes) as Record<string, unknown> | null) ?? {};
-        if (!fitsJsonSize(changes.attributes, ATTRIBUTES_MAX_BYTES)) {
-          throw new UserFieldError('attributes', `the attributes would take more than ${ATTRIBUTES_MAX_BYTES / 1024} KB once merged into the stored ones; remove some (a member set to null is removed)`);
-        }
-      }
+      if (dto.attributes !== undefined) changes.attributes = mergedAttributes(user, dto.attributes);
       const email = changes.email !== undefined ? changes.email : user.email;
       const mobile = changes.mobile !== undefined ? changes.mobile : user.mobile;
-      if (!email && !mobile) throw new UserFieldError(dto.email === null ? 'email' : 'mobile', 'a user needs an email or a mobile number');
       if (dto.status && dto.status !== user.status) {
         if (dto.status === 'active' && !(await this.repository.hasPassword(user.id, tx))) {
           // A disabled user's invitation was withdrawn: a new one, or the admin, gives it a password.
@@ -204,11 +214,11 @@ export class UsersService {
         if (user.status === 'invited') await this.inviteAtNewAddress(tx, scope, userId, changes.email);
         if (user.status === 'pending_verification') await this.verifyNewAddress?.(tx, { ...scope, id: userId, email: changes.email });
       }
-      return [user.email, user.mobile, email, mobile];
+      return { identifiers: [user.email, user.mobile, email, mobile], unlocked: dto.lockedUntil === null };
     }).catch(async (error: unknown) => {
       throw await this.everyKeyTaken(error, scope, changing, userId);
     });
-    if (dto.lockedUntil === null) await this.forgetSignInFailures(scope, identifiers);
+    if (unlocked) await this.forgetSignInFailures(scope, identifiers);
     return this.get(scope, userId);
   }
 
@@ -232,12 +242,14 @@ export class UsersService {
    * An admin sets the password: the user becomes active and can sign in at once (a disabled
    * one too, as the contract says: the admin chose to give it a password), earlier
    * invitation links stop working and any lock is lifted. Links the user follows never
-   * enable a disabled user (completeWithPassword).
+   * enable a disabled user (completeWithPassword). `body` as sent: checked here, so that one
+   * 400 names its invalid fields and the pool's complaint about the password together.
    */
-  async setPassword(scope: PoolScope, userId: string, password: string): Promise<void> {
+  async setPassword(scope: PoolScope, userId: string, body: unknown): Promise<void> {
     const pool = await this.pools.rules(scope.workspaceId, scope.poolId);
     await this.require(scope, userId);
-    const passwordHash = await this.hashWithinPolicy(pool, password, 'password');
+    const { password } = await validatePlainWith(SetPasswordDto, body, (sent, reported) => passwordPolicyProblems(pool, sent.password, reported), { forbidUnknown: true });
+    const passwordHash = await this.hasher.hash(password);
     const identifiers = await this.transactions.run(async (tx) => {
       const user = await this.repository.findForUpdate(scope, userId, tx);
       if (!user) throw new UserNotFoundError();
@@ -260,7 +272,7 @@ export class UsersService {
    * A collision PostgreSQL reported on the first unique key it hit, told on every key the
    * values hold (email, mobile, externalId), so one 409 names each field to change.
    */
-  private async everyKeyTaken(error: unknown, scope: PoolScope, values: { email: string | null; mobile: string | null; externalId: string | null }, except: string | null): Promise<unknown> {
+  private async everyKeyTaken(error: unknown, scope: PoolScope, values: UniqueKeys, except: string | null): Promise<unknown> {
     if (!(error instanceof UserFieldTakenError)) return error;
     const keys = await this.repository.takenKeys(scope, values, except);
     return keys.length ? new UserFieldTakenError(keys) : error;
@@ -440,6 +452,42 @@ function newUserProblems(user: Partial<CreateUserDto>, pool: PoolRules, invalid:
     if (violation) problems.push({ field: 'credential.password', message: violation });
   }
   return problems;
+}
+
+/**
+ * The body by UpdateUserDto's rules, and by what they cannot see: what the changes leave of the
+ * user as stored. A field the rules reported already is not judged again.
+ */
+function validUserChanges(body: unknown, user: User): Promise<UpdateUserDto> {
+  return validatePlainWith(UpdateUserDto, body, (changes, reported) => userChangeProblems(changes, user, new Set(reported.map(({ field }) => field))), { forbidUnknown: true });
+}
+
+/** `changes` as sent: a field of the wrong kind is among `invalid`, and not judged again. */
+function userChangeProblems(changes: Partial<UpdateUserDto>, user: User, invalid: Set<string>): FieldError[] {
+  const problems: FieldError[] = [];
+  // What either field would be is unknown while one of them is malformed.
+  if (!invalid.has('email') && !invalid.has('mobile')) {
+    const email = changes.email !== undefined ? changes.email : user.email;
+    const mobile = changes.mobile !== undefined ? changes.mobile : user.mobile;
+    if (!email && !mobile) problems.push({ field: changes.email === null ? 'email' : 'mobile', message: 'a user needs an email or a mobile number' });
+  }
+  if (changes.attributes !== undefined && !invalid.has('attributes') && !fitsJsonSize(mergedAttributes(user, changes.attributes), ATTRIBUTES_MAX_BYTES)) {
+    const message = `the attributes would take more than ${ATTRIBUTES_MAX_BYTES / 1024} KB once merged into the stored ones; remove some (a member set to null is removed)`;
+    problems.push({ field: 'attributes', message });
+  }
+  return problems;
+}
+
+/** The stored attributes with `patch` merged in (RFC 7396); a null patch removes them all. */
+function mergedAttributes(user: User, patch: Record<string, unknown> | null): Record<string, unknown> {
+  return (mergePatch(user.attributes, patch) as Record<string, unknown> | null) ?? {};
+}
+
+/** The pool's complaint about a password as sent, unless the rules reported it already (missing, not text, too long for any pool). */
+function passwordPolicyProblems(pool: PoolRules, password: unknown, reported: FieldError[]): FieldError[] {
+  if (typeof password !== 'string' || reported.some(({ field }) => field === 'password')) return [];
+  const violation = passwordPolicyViolation(pool.passwordPolicy, password);
+  return violation ? [{ field: 'password', message: violation }] : [];
 }
 
 function toUserResponse(u: User, invitation: InvitationSummary | null): UserResponse {

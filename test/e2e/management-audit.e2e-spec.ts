@@ -106,16 +106,17 @@ describe('management API audit', () => {
     });
 
     // API.md "Conventions": UUID ids; "Issuer: {PUBLIC_URL}/oidc/{workspaceId}". The root key was let in with the
-    // workspace id in upper case (PostgreSQL matches it), answering upper-case ids and an issuer that 404s. Only the
-    // id as issued names a workspace: 404, as the issuer and workspace keys answer.
-    it('answers 404 when the root key names the workspace in upper case', async () => {
+    // workspace id in upper case, answering upper-case ids and an issuer that 404s. A UUID is read in either case
+    // (RFC 9562), as every other id of a path is, but only the id as issued is ever answered.
+    it('reads the workspace id in upper case as the workspace, answering only the id as issued', async () => {
       const own = (await createWorkspace(t)).id;
       const upper = own.toUpperCase();
-      const app = await t.root('post', `/v1/workspaces/${upper}/applications`).send({ name: unique('app'), grantTypes: ['client_credentials'] });
-      const pool = await t.root('post', `/v1/workspaces/${upper}/pools`).send({ name: unique('pool') });
-      const workspace = await t.root('get', `/v1/workspaces/${upper}`);
-      expect([app.status, pool.status, workspace.status]).toEqual([404, 404, 404]);
-      await t.root('get', `/v1/workspaces/${own}`).expect(200);
+      const app = await t.root('post', `/v1/workspaces/${upper}/applications`).send({ name: unique('app'), grantTypes: ['client_credentials'] }).expect(201);
+      const pool = await t.root('post', `/v1/workspaces/${upper}/pools`).send({ name: unique('pool') }).expect(201);
+      const workspace = await t.root('get', `/v1/workspaces/${upper}`).expect(200);
+      expect([app.body.workspaceId, pool.body.workspaceId, workspace.body.id]).toEqual([own, own, own]);
+      expect((await t.root('get', app.headers.location).expect(200)).body.id).toBe(app.body.id);
+      expect((await t.root('get', `/v1/workspaces/${own}/applications`).expect(200)).body.items.map((a: { id: string }) => a.id)).toEqual([app.body.id]);
     });
 
     // Redirect URIs are compared exactly by the issuer (RFC 6749 §3.1.2.3): a URI stored with a stray space or newline

@@ -470,7 +470,7 @@ describe('users', () => {
       expect(errorFields(both).sort()).toEqual(['cursor', 'limit', 'status']);
       const word = await t.root('get', `${users(listPool)}?limit=abc`).expect(400);
       expect(word.body.errors).toEqual([{ field: 'limit', message: 'limit must be an integer number' }]);
-      const missing = await t.root('put', `${users(listPool)}/${randomUUID()}/password`).send({}).expect(400);
+      const missing = await t.root('put', `${users(listPool)}/${u.grace.id}/password`).send({}).expect(400);
       expect(missing.body.errors).toEqual([{ field: 'password', message: 'password is required' }]);
       // Spaces around a pasted search term are not part of it.
       const padded = await t.root('get', `${users(listPool)}?search=${encodeURIComponent('  grace ')}`).expect(200);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../platform/ids/id-param';
 import { ApiProblems } from '../../platform/openapi/api-problems';
 import { PageQuery } from '../../platform/pagination/page';
@@ -18,9 +18,10 @@ export class ApplicationsController {
   @Post()
   @ApiOperation({ summary: 'Register an application (OAuth client)', description: 'The client secret is in this response only; it is stored hashed.' })
   @ApiProblems(400, 404, 413, 415)
+  @ApiBody({ type: CreateApplicationDto })
   @CreatedWithLocation(CreatedApplicationResponse, '/v1/workspaces/{ws}/applications/{id}')
-  create(@Param('ws') ws: string, @Body() dto: CreateApplicationDto): Promise<CreatedApplicationResponse> {
-    return this.applications.create(ws, dto);
+  create(@Param('ws') ws: string, @Body() body: unknown): Promise<CreatedApplicationResponse> {
+    return this.applications.create(ws, body);
   }
 
   @Get()
@@ -40,8 +41,9 @@ export class ApplicationsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an application', description: 'Fields left out stay as they are. `tokenEndpointAuthMethod` is fixed at creation (create a new application to change it).' })
   @ApiProblems(400, 404, 413, 415)
-  update(@Param('ws') ws: string, @IdParam('id', 'Application') id: string, @Body() dto: UpdateApplicationDto): Promise<ApplicationResponse> {
-    return this.applications.update(ws, id, dto);
+  @ApiBody({ type: UpdateApplicationDto })
+  update(@Param('ws') ws: string, @IdParam('id', 'Application') id: string, @Body() body: unknown): Promise<ApplicationResponse> {
+    return this.applications.update(ws, id, body);
   }
 
   @Post(':id/rotate-secret')

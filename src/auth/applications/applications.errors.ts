@@ -1,15 +1,8 @@
-import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
+import { ConflictError, NotFoundError } from '../../platform/problem/app-error';
 
 export class ApplicationNotFoundError extends NotFoundError {
   constructor() {
     super('Application');
-  }
-}
-
-/** Every rule across fields an application breaks, in one answer. */
-export class ApplicationFieldsError extends ValidationFailedError {
-  constructor(errors: FieldError[]) {
-    super(errors);
   }
 }
 

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { validatePlainWith } from '../../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
 import { FieldError } from '../../platform/problem/app-error';
 import { Application, GrantType, TokenEndpointAuthMethod, TokenSigningAlg } from './application.entity';
-import { ApplicationFieldsError, ApplicationNotFoundError, PublicClientHasNoSecretError } from './applications.errors';
+import { ApplicationNotFoundError, PublicClientHasNoSecretError } from './applications.errors';
 import { ApplicationsRepository } from './applications.repository';
 import { ApplicationResponse, CreatedApplicationResponse } from './dto/application.response';
 import { CreateApplicationDto } from './dto/create-application.dto';
@@ -42,11 +43,15 @@ export class ApplicationsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(workspaceId: string, dto: CreateApplicationDto): Promise<CreatedApplicationResponse> {
-    const tokenEndpointAuthMethod = dto.tokenEndpointAuthMethod ?? 'client_secret_basic';
-    const redirectUris = dto.redirectUris ?? [];
-    const postLogoutRedirectUris = dto.postLogoutRedirectUris ?? [];
-    assertCoherent({ grantTypes: dto.grantTypes, redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod });
+  /** `body` as sent: checked here, so that one 400 names its invalid fields and the rules across fields it breaks together. */
+  async create(workspaceId: string, body: unknown): Promise<CreatedApplicationResponse> {
+    const dto = await validatePlainWith(
+      CreateApplicationDto,
+      body,
+      (sent, reported) => coherenceProblems(withoutRefused(newClientSettings(sent), reported)),
+      { forbidUnknown: true },
+    );
+    const { redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod } = newClientSettings(dto);
     const clientSecret = tokenEndpointAuthMethod === 'none' ? undefined : newClientSecret();
     const application = await this.repository.create(workspaceId, {
       name: dto.name,
@@ -69,22 +74,24 @@ export class ApplicationsService {
     return this.toResponse(await this.require(workspaceId, id));
   }
 
-  /** The issuer reads clients per request, so a change applies to the next authorization. */
-  async update(workspaceId: string, id: string, dto: UpdateApplicationDto): Promise<ApplicationResponse> {
+  /**
+   * The issuer reads clients per request, so a change applies to the next authorization. `body`
+   * as sent: checked here, against the application as stored, so that one 400 names its invalid
+   * fields and the rules across fields it breaks together; an unknown application is a 404 first.
+   */
+  async update(workspaceId: string, id: string, body: unknown): Promise<ApplicationResponse> {
     const current = await this.require(workspaceId, id);
-    const fixed: FieldError[] =
-      dto.tokenEndpointAuthMethod && dto.tokenEndpointAuthMethod !== current.tokenEndpointAuthMethod
-        ? [{ field: 'tokenEndpointAuthMethod', message: 'cannot be changed after creation; create a new application instead' }]
-        : [];
-    const grantTypes = dto.grantTypes ?? current.grantTypes;
-    const redirectUris = dto.redirectUris ?? current.redirectUris;
-    const postLogoutRedirectUris = dto.postLogoutRedirectUris ?? current.postLogoutRedirectUris;
-    assertCoherent({ grantTypes, redirectUris, postLogoutRedirectUris, tokenEndpointAuthMethod: current.tokenEndpointAuthMethod }, fixed);
+    const dto = await validatePlainWith(
+      UpdateApplicationDto,
+      body,
+      (sent, reported) => changeProblems(withoutRefused(changedClientSettings(sent, current), reported), current),
+      { forbidUnknown: true },
+    );
     await this.repository.update(workspaceId, id, {
       ...(dto.name !== undefined && { name: dto.name }),
-      ...(dto.redirectUris && { redirectUris }),
-      ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris }),
-      ...(dto.grantTypes && { grantTypes }),
+      ...(dto.redirectUris && { redirectUris: dto.redirectUris }),
+      ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris: dto.postLogoutRedirectUris }),
+      ...(dto.grantTypes && { grantTypes: dto.grantTypes }),
       ...(dto.tokenSigningAlg && { tokenSigningAlg: dto.tokenSigningAlg }),
     });
     return this.get(workspaceId, id);
@@ -159,21 +166,61 @@ interface ClientSettings {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 }
 
-/** Every rule across fields the settings break, with `errors` already found, in one 400. */
-function assertCoherent(settings: ClientSettings, errors: FieldError[] = []): void {
+/** A new client's settings as sent, each one left out taking its default (grantTypes has none: it is required). */
+function newClientSettings(sent: Partial<CreateApplicationDto>): Partial<ClientSettings> & Omit<ClientSettings, 'grantTypes'> {
+  return {
+    grantTypes: sent.grantTypes,
+    redirectUris: sent.redirectUris ?? [],
+    postLogoutRedirectUris: sent.postLogoutRedirectUris ?? [],
+    tokenEndpointAuthMethod: sent.tokenEndpointAuthMethod ?? 'client_secret_basic',
+  };
+}
+
+/** A client's settings once the change sent is made: each one left out stays as stored. */
+function changedClientSettings(sent: Partial<UpdateApplicationDto>, current: Application): ClientSettings {
+  return {
+    grantTypes: sent.grantTypes ?? current.grantTypes,
+    redirectUris: sent.redirectUris ?? current.redirectUris,
+    postLogoutRedirectUris: sent.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+    tokenEndpointAuthMethod: sent.tokenEndpointAuthMethod ?? current.tokenEndpointAuthMethod,
+  };
+}
+
+/** `settings` with the fields the DTO's rules refused left unknown: no rule across fields judges them again. */
+function withoutRefused(settings: Partial<ClientSettings>, reported: FieldError[]): Partial<ClientSettings> {
+  const refused = new Set(reported.map(({ field }) => field));
+  const known = <K extends keyof ClientSettings>(field: K) => (refused.has(field) ? undefined : settings[field]);
+  return {
+    grantTypes: known('grantTypes'),
+    redirectUris: known('redirectUris'),
+    postLogoutRedirectUris: known('postLogoutRedirectUris'),
+    tokenEndpointAuthMethod: known('tokenEndpointAuthMethod'),
+  };
+}
+
+/** A change's problems: the auth method is fixed at creation, and the client is judged with the one it keeps. */
+function changeProblems(settings: Partial<ClientSettings>, current: Application): FieldError[] {
+  const fixed: FieldError[] =
+    settings.tokenEndpointAuthMethod && settings.tokenEndpointAuthMethod !== current.tokenEndpointAuthMethod
+      ? [{ field: 'tokenEndpointAuthMethod', message: 'cannot be changed after creation; create a new application instead' }]
+      : [];
+  return [...fixed, ...coherenceProblems({ ...settings, tokenEndpointAuthMethod: current.tokenEndpointAuthMethod })];
+}
+
+/** Every rule across fields the settings break; a rule reading a field left unknown (refused already) is not applied. */
+function coherenceProblems(settings: Partial<ClientSettings>): FieldError[] {
   const { grantTypes, redirectUris, tokenEndpointAuthMethod } = settings;
-  const problems = [...errors];
-  if (grantTypes.includes('authorization_code') && !redirectUris.length) {
+  const problems: FieldError[] = [];
+  if (grantTypes?.includes('authorization_code') && redirectUris?.length === 0) {
     problems.push({ field: 'redirectUris', message: 'authorization_code needs at least one redirect URI' });
   }
-  if (tokenEndpointAuthMethod === 'none' && grantTypes.includes('client_credentials')) {
+  if (tokenEndpointAuthMethod === 'none' && grantTypes?.includes('client_credentials')) {
     problems.push({ field: 'grantTypes', message: 'a public client (tokenEndpointAuthMethod none) cannot use client_credentials' });
   }
-  if (grantTypes.includes('refresh_token') && !grantTypes.some((g) => g === 'authorization_code' || g === 'password')) {
+  if (grantTypes?.includes('refresh_token') && !grantTypes.some((g) => g === 'authorization_code' || g === 'password')) {
     problems.push({ field: 'grantTypes', message: 'refresh_token needs authorization_code or password to start from' });
   }
-  problems.push(...platformMix(settings));
-  if (problems.length) throw new ApplicationFieldsError(problems);
+  return [...problems, ...platformMix(settings)];
 }
 
 /** oidc-provider's names of the loopback hosts (lib/consts/client_attributes.js). */
@@ -201,8 +248,9 @@ function nativeRefuses(uri: string): boolean {
  * sign-in; and no client type takes both. So the mix is refused here, where it is made, as
  * Auth0 and Okta ask for one application per platform.
  */
-function platformMix({ redirectUris, postLogoutRedirectUris }: ClientSettings): FieldError[] {
-  if (applicationType([...redirectUris, ...postLogoutRedirectUris]) === 'web') return [];
+function platformMix({ redirectUris, postLogoutRedirectUris }: Partial<ClientSettings>): FieldError[] {
+  // Either list refused: which kind of client this is cannot be told.
+  if (!redirectUris || !postLogoutRedirectUris || applicationType([...redirectUris, ...postLogoutRedirectUris]) === 'web') return [];
   return Object.entries({ redirectUris, postLogoutRedirectUris }).flatMap(([field, uris]) => {
     const web = uris.filter(nativeRefuses);
     if (!web.length) return [];

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../platform/ids/id-param';
 import { ApiProblems } from '../../platform/openapi/api-problems';
 import { PageQuery } from '../../platform/pagination/page';
@@ -21,9 +21,10 @@ export class IdentityProvidersController {
     description: 'Until a pool is connected and enabled, its users cannot sign in to any application.',
   })
   @ApiProblems(400, 404, { status: 409, detail: 'This pool is already connected; change its connection with PATCH instead.' }, 413, 415)
+  @ApiBody({ type: CreateIdentityProviderDto })
   @CreatedWithLocation(IdentityProviderResponse, '/v1/workspaces/{ws}/identity-providers/{id}')
-  create(@Param('ws') ws: string, @Body() dto: CreateIdentityProviderDto): Promise<IdentityProviderResponse> {
-    return this.providers.create(ws, dto);
+  create(@Param('ws') ws: string, @Body() body: unknown): Promise<IdentityProviderResponse> {
+    return this.providers.create(ws, body);
   }
 
   @Get()

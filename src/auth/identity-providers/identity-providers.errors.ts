@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
+import { ConflictError, FieldError, NotFoundError, ValidationFailedError } from '../../platform/problem/app-error';
 
 export class IdentityProviderNotFoundError extends NotFoundError {
   constructor() {
@@ -18,8 +18,13 @@ export class IdentityProviderFieldError extends ValidationFailedError {
   }
 }
 
-export class PoolNotInWorkspaceError extends IdentityProviderFieldError {
+/** A poolId naming no pool of this workspace (another workspace's pool is none of its business). */
+export function poolNotInWorkspace(poolId: string): FieldError {
+  return { field: 'poolId', message: `no pool ${poolId} in this workspace` };
+}
+
+export class PoolNotInWorkspaceError extends ValidationFailedError {
   constructor(poolId: string) {
-    super('poolId', `no pool ${poolId} in this workspace`);
+    super([poolNotInWorkspace(poolId)]);
   }
 }

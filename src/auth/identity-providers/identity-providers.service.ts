@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { validatePlainWith } from '../../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
+import { FieldError } from '../../platform/problem/app-error';
 import { PoolsService } from '../../pools/pools.service';
 import { AuthenticationMechanism } from '../../pools/pool.entity';
 import { CreateIdentityProviderDto } from './dto/create-identity-provider.dto';
 import { IdentityProviderResponse } from './dto/identity-provider.response';
 import { UpdateIdentityProviderDto } from './dto/update-identity-provider.dto';
 import { IdentityProvider } from './identity-provider.entity';
-import { IdentityProviderFieldError, IdentityProviderNotFoundError, PoolNotInWorkspaceError } from './identity-providers.errors';
+import { IdentityProviderFieldError, IdentityProviderNotFoundError, poolNotInWorkspace, PoolNotInWorkspaceError } from './identity-providers.errors';
 import { IdentityProvidersRepository } from './identity-providers.repository';
 
 @Injectable()
@@ -16,9 +18,9 @@ export class IdentityProvidersService {
     private readonly pools: PoolsService,
   ) {}
 
-  async create(workspaceId: string, dto: CreateIdentityProviderDto): Promise<IdentityProviderResponse> {
-    const mechanisms = await this.poolMechanisms(workspaceId, dto.poolId);
-    assertSubset(dto.signInMethods, mechanisms);
+  /** `body` as sent: checked here, so that one 400 names its invalid fields and the pool's complaints together. */
+  async create(workspaceId: string, body: unknown): Promise<IdentityProviderResponse> {
+    const dto = await validatePlainWith(CreateIdentityProviderDto, body, (sent, reported) => this.connectionProblems(workspaceId, sent, reported), { forbidUnknown: true });
     const provider = await this.repository.create(workspaceId, {
       type: dto.type,
       // Stored and answered as every id is shown: lower case (PostgreSQL takes a UUID in any case).
@@ -41,7 +43,8 @@ export class IdentityProvidersService {
   /** Takes effect on the next sign-in: connections are read per attempt, never cached. */
   async update(workspaceId: string, id: string, dto: UpdateIdentityProviderDto): Promise<IdentityProviderResponse> {
     const provider = await this.require(workspaceId, id);
-    if (dto.signInMethods) assertSubset(dto.signInMethods, await this.poolMechanisms(workspaceId, provider.poolId));
+    const unoffered = dto.signInMethods && unofferedMethods(dto.signInMethods, await this.poolMechanisms(workspaceId, provider.poolId));
+    if (unoffered) throw new IdentityProviderFieldError('signInMethods', unoffered);
     await this.repository.update(workspaceId, id, {
       ...(dto.signInMethods && { signInMethods: dto.signInMethods }),
       ...(dto.enabled !== undefined && { enabled: dto.enabled }),
@@ -59,6 +62,19 @@ export class IdentityProvidersService {
     return this.repository.poolsEnabledFor(workspaceId, method);
   }
 
+  /**
+   * What the pool a connection names makes of it: not a pool of this workspace, or one that does
+   * not offer the sign-in methods. `sent` as sent: a field the rules reported is not judged again.
+   */
+  private async connectionProblems(workspaceId: string, sent: Partial<CreateIdentityProviderDto>, reported: FieldError[]): Promise<FieldError[]> {
+    const invalid = new Set(reported.map(({ field }) => field));
+    if (invalid.has('poolId') || sent.poolId === undefined) return [];
+    const pool = await this.pools.findRules(workspaceId, sent.poolId);
+    if (!pool) return [poolNotInWorkspace(sent.poolId)];
+    const unoffered = !invalid.has('signInMethods') && sent.signInMethods && unofferedMethods(sent.signInMethods, pool.authenticationMechanisms);
+    return unoffered ? [{ field: 'signInMethods', message: unoffered }] : [];
+  }
+
   private async poolMechanisms(workspaceId: string, poolId: string): Promise<AuthenticationMechanism[]> {
     const pool = await this.pools.findRules(workspaceId, poolId);
     if (!pool) throw new PoolNotInWorkspaceError(poolId);
@@ -72,11 +88,10 @@ export class IdentityProvidersService {
   }
 }
 
-function assertSubset(methods: AuthenticationMechanism[], mechanisms: AuthenticationMechanism[]): void {
+/** Why the pool cannot take `methods`, or null when it offers each of them. */
+function unofferedMethods(methods: AuthenticationMechanism[], mechanisms: AuthenticationMechanism[]): string | null {
   const missing = methods.filter((method) => !mechanisms.includes(method));
-  if (missing.length) {
-    throw new IdentityProviderFieldError('signInMethods', `the pool does not offer ${missing.join(', ')}; allowed: ${mechanisms.join(', ') || 'none'}`);
-  }
+  return missing.length ? `the pool does not offer ${missing.join(', ')}; allowed: ${mechanisms.join(', ') || 'none'}` : null;
 }
 
 function toResponse(p: IdentityProvider): IdentityProviderResponse {
