@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../platform/ids/id-param';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -44,7 +44,7 @@ export class UsersController {
   }
 
   @Patch(':user')
-  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is replaced as a whole (send every key to keep). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
+  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is merged into the stored ones (RFC 7396: a member set to `null` is removed, `attributes: null` removes them all). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
   @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
   @ApiBody({ type: UpdateUserDto })
   update(
@@ -76,6 +76,19 @@ export class UsersController {
     @Body() body: unknown,
   ): Promise<void> {
     return this.users.setPassword({ workspaceId: ws, poolId: pool }, user, body);
+  }
+
+  @Post(':user/sign-out')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Sign a user out everywhere',
+    description:
+      'Ends the user’s sessions at the login page and revokes its grants and refresh tokens in every application of the workspace; its access tokens stop working at userinfo (resource servers that verify them with the JWKS accept them until they expire, as with any JWT). The user keeps its status and password and may sign in again.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  @ApiProblems(404)
+  signOut(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
+    return this.users.signOut({ workspaceId: ws, poolId: pool }, user);
   }
 
   @Post(':user/invitations')

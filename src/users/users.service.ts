@@ -269,6 +269,20 @@ export class UsersService {
   }
 
   /**
+   * Ends every session, grant and refresh token the user holds, in every application, and
+   * its access tokens at userinfo (an admin's answer to a lost device or a stolen session:
+   * Cognito's AdminUserGlobalSignOut, Keycloak's logout). Its status and password stay as
+   * they are, so it may sign in again at once.
+   */
+  async signOut(scope: PoolScope, userId: string): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      if (!(await this.repository.findForUpdate(scope, userId, tx))) throw new UserNotFoundError();
+      await this.sessions.revokeAll(tx, userId);
+      await this.repository.update(tx, scope, userId, { sessionsValidAfter: new Date() });
+    });
+  }
+
+  /**
    * A collision PostgreSQL reported on the first unique key it hit, told on every key the
    * values hold (email, mobile, externalId), so one 409 names each field to change.
    */

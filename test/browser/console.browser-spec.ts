@@ -224,6 +224,8 @@ describe('admin console in Chromium', () => {
       await expect(page.getByRole('region', { name: 'Overview' }).textContent()).resolves.toContain('Disabled');
       await page.getByRole('button', { name: 'Enable user' }).click();
       await page.getByRole('button', { name: 'Disable user' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByText('Signed out everywhere: their sessions and refresh tokens have stopped working.').waitFor();
       const adaUser = await userByEmail(t, ws, pool, ADA.email);
       expect(adaUser).toMatchObject({ status: 'active', name: 'Ada King', mobile: '+14155550100' });
       await shot('user');

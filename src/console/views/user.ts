@@ -99,6 +99,20 @@ export async function userView(ctx: ViewContext) {
         mount(message, problemBox(error));
       }
     });
+    // Only an active user can hold sessions; a disabled one lost them when it was disabled.
+    const signOut = user.status === 'active' ? h('button', { type: 'button', class: 'secondary' }, 'Sign out everywhere') : null;
+    signOut?.addEventListener('click', async () => {
+      signOut.disabled = true;
+      try {
+        await api.post<void>(`${userPath}/sign-out`);
+        mount(message, h('p', null, 'Signed out everywhere: their sessions and refresh tokens have stopped working. They can sign in again.'));
+        ctx.announce(`${userLabel(user)} is signed out everywhere.`);
+      } catch (error) {
+        mount(message, problemBox(error));
+      } finally {
+        signOut.disabled = false;
+      }
+    });
     mount(
       access,
       h(
@@ -108,9 +122,9 @@ export async function userView(ctx: ViewContext) {
           ? 'This user is disabled: they cannot sign in, and their sessions and refresh tokens have stopped working.'
           : user.status === 'invited'
             ? 'Disabling a user stops their sign-ins at once. An invited user’s invitation is withdrawn too: to enable them later, set their password or send a new invitation.'
-            : 'Disabling a user stops their sign-ins at once and ends their sessions.',
+            : 'Disabling a user stops their sign-ins at once and ends their sessions. Signing them out everywhere ends their sessions and refresh tokens in every application, and lets them sign in again.',
       ),
-      h('div', { class: 'actions' }, toggle, unlock),
+      h('div', { class: 'actions' }, toggle, signOut, unlock),
       message,
     );
   }
