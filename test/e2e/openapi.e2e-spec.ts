@@ -120,7 +120,7 @@ describe('OpenAPI document and UI', () => {
     expect(missing).toEqual([]);
   });
 
-  it('gives each operation a summary, its responses, and its path parameters', () => {
+  it('gives each operation a summary, its responses with a description each, and its path parameters', () => {
     for (const { method, path, op } of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
       expect([where, typeof op.summary === 'string' && op.summary.length > 5]).toEqual([where, true]);
@@ -129,7 +129,7 @@ describe('OpenAPI document and UI', () => {
       const success = Object.keys(op.responses).filter((code) => (isForBrowsers(path) ? /^[23]\d\d$/ : /^2\d\d$/).test(code));
       expect([where, success.length]).toEqual([where, 1]);
       for (const [code, response] of Object.entries(op.responses)) {
-        expect([where, code, typeof response.description]).toEqual([where, code, 'string']);
+        expect([where, code, typeof response.description === 'string' && response.description.length > 0]).toEqual([where, code, true]);
         if (isForBrowsers(path)) continue;
         // Errors are problem+json; a success with a body says what the body is.
         if (/^[45]/.test(code)) expect([where, code, Object.keys(response.content ?? {})]).toEqual([where, code, ['application/problem+json']]);

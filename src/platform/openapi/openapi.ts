@@ -5,6 +5,7 @@ import { ProblemSchema } from './api-problems';
 import { declareContractFormats } from './contract-formats';
 import { exampleNotFoundProblems } from './not-found-examples';
 import { addOidcPaths } from './oidc-paths';
+import { describeBareResponses } from './response-descriptions';
 
 /** Serves the OpenAPI UI at /docs and the document at /docs-json. */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
@@ -24,6 +25,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
   );
   declareContractFormats(document);
   exampleNotFoundProblems(document);
+  describeBareResponses(document);
   // After the conventions above: they are the management API's (every path parameter a UUID, 404s of its resources).
   addOidcPaths(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
