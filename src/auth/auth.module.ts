@@ -27,6 +27,7 @@ import { ProviderRegistry } from './oidc/provider.registry';
 import { UserinfoEndpoint } from './oidc/userinfo.endpoint';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { SelfServiceController } from './self-service/self-service.controller';
+import { UserPasswordResetsController } from './self-service/user-password-resets.controller';
 import { SelfServiceMailComposers } from './self-service/self-service.mail';
 import { SelfServiceService } from './self-service/self-service.service';
 import { UserToken } from './self-service/user-token.entity';
@@ -44,7 +45,7 @@ import { SignInService } from './sign-in/sign-in.service';
     GroupsModule,
     InvitationsModule,
   ],
-  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController],
+  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController, UserPasswordResetsController],
   providers: [
     IdentityProvidersRepository,
     IdentityProvidersService,

@@ -226,6 +226,9 @@ describe('admin console in Chromium', () => {
       await page.getByRole('button', { name: 'Disable user' }).waitFor();
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
       await page.getByText('Signed out everywhere: their sessions and refresh tokens have stopped working.').waitFor();
+      await page.getByRole('button', { name: 'Email a reset link' }).click();
+      await page.getByText(`A link to choose a new password is on its way to ${ADA.email}`).waitFor();
+      await smtp.waitFor((m) => m.to.includes(ADA.email) && m.links.some((l) => l.includes('/self-service/reset-password?token=')));
       const adaUser = await userByEmail(t, ws, pool, ADA.email);
       expect(adaUser).toMatchObject({ status: 'active', name: 'Ada King', mobile: '+14155550100' });
       await shot('user');

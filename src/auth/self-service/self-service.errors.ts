@@ -1,4 +1,4 @@
-import { ForbiddenError, GoneError, NotFoundError } from '../../platform/problem/app-error';
+import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '../../platform/problem/app-error';
 
 export class LinkNotFoundError extends NotFoundError {
   constructor() {
@@ -34,5 +34,16 @@ export class RegistrationClosedError extends ForbiddenError {
 export class PoolNotFoundError extends NotFoundError {
   constructor() {
     super('Pool');
+  }
+}
+
+export class NotResettableError extends ConflictError {
+  constructor(reason: 'no-email' | 'disabled') {
+    super(
+      reason === 'no-email'
+        ? 'This user has no email address to send a reset link to; set one with PATCH first, or set a password with PUT .../password.'
+        : 'This user is disabled: a reset link would not let them in. Enable them with PATCH first, or set a password with PUT .../password.',
+      reason === 'no-email' ? 'email' : 'status',
+    );
   }
 }

@@ -21,7 +21,7 @@ import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SignInService } from '../sign-in/sign-in.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
-import { LinkGoneError, LinkNotFoundError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
+import { LinkGoneError, LinkNotFoundError, NotResettableError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
 import { ACCOUNT_EXISTS_MAIL, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
 import { TokenPurpose, UserToken } from './user-token.entity';
 import { UserTokensRepository } from './user-tokens.repository';
@@ -203,6 +203,23 @@ export class SelfServiceService implements OnModuleInit {
     const scope = { workspaceId: pool.workspaceId, poolId: pool.id };
     const user = await this.users.findByEmail(scope, email);
     if (!user || !resettable(user.status)) return;
+    await this.mailResetLink(scope, user);
+  }
+
+  /**
+   * An admin sends a user a reset link (Keycloak's reset-password email, Auth0's password
+   * change email): the same link as a self-service request, to the user's address. The
+   * current password keeps working until a new one is chosen. Unlike the self-service
+   * request, it says why it cannot: the admin may know who the user is.
+   */
+  async sendPasswordResetTo(scope: { workspaceId: string; poolId: string }, userId: string): Promise<void> {
+    const user = await this.users.get(scope, userId);
+    if (!user.email) throw new NotResettableError('no-email');
+    if (!resettable(user.status)) throw new NotResettableError('disabled');
+    await this.mailResetLink(scope, { id: user.id, email: user.email });
+  }
+
+  private async mailResetLink(scope: { workspaceId: string; poolId: string }, user: { id: string; email: string }): Promise<void> {
     await this.transactions.run(async (tx) => {
       const tokenId = await this.tokens.issue(tx, user, 'password_reset', RESET_TTL_SECONDS);
       await this.mail.send(tx, [{ kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);

@@ -53,6 +53,7 @@ export async function userView(ctx: ViewContext) {
     renderSummary();
     renderAccess();
     renderInvitation();
+    renderResetByEmail();
     // A new address of an invited user queues a new invitation (as a re-send does): follow its delivery too.
     if (user.invitation?.status === 'queued') void follow();
   }
@@ -234,6 +235,29 @@ export async function userView(ctx: ViewContext) {
     },
   );
 
+  // The link lets the user choose the password, where setting one above means telling it to them.
+  const resetByEmail = h('div', { class: 'stack' });
+  function renderResetByEmail(): void {
+    if (!user.email || user.status === 'disabled') {
+      mount(resetByEmail);
+      return;
+    }
+    const send = h('button', { type: 'button', class: 'secondary' }, 'Email a reset link');
+    const message = h('div', { role: 'status' });
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      try {
+        await api.post<void>(`${userPath}/password-resets`);
+        mount(message, h('p', null, `A link to choose a new password is on its way to ${user.email}; it works for an hour. The current password works until then.`));
+      } catch (error) {
+        mount(message, problemBox(error));
+      } finally {
+        send.disabled = false;
+      }
+    });
+    mount(resetByEmail, h('p', null, 'Or let the user choose one:'), h('div', { class: 'actions' }, send), message);
+  }
+
   const groupList = groups.length
     ? h('ul', { class: 'chips' }, groups.map((group) => h('li', null, h('a', { href: routes.group(ws, group.id) }, group.name))))
     : h('p', null, 'Not in any group.');
@@ -268,7 +292,7 @@ export async function userView(ctx: ViewContext) {
         null,
         section('Access', null, access),
         section('Invitation', null, invitation),
-        section('Set password', 'The user becomes active, a disabled one too, and open invitation links stop working.', password),
+        section('Set password', 'The user becomes active, a disabled one too, and open invitation links stop working.', password, resetByEmail),
         section('Delete', null, remove),
       ),
     ),
