@@ -40,7 +40,7 @@ export class GroupsController {
   }
 
   @Patch(':group')
-  @ApiOperation({ summary: 'Rename or describe a group', description: 'Fields left out stay as they are; a name already used by another group of the workspace is a 409.' })
+  @ApiOperation({ summary: 'Rename or describe a group', description: 'Fields left out stay as they are; `description: null` clears the description; a name already used by another group of the workspace is a 409.' })
   @ApiProblems(400, 404, 409, 413, 415)
   update(@Param('ws') ws: string, @IdParam('group', 'Group') group: string, @Body() dto: UpdateGroupDto): Promise<GroupResponse> {
     return this.groups.update(ws, group, dto);

@@ -32,7 +32,7 @@ export class ImportsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Migrate users in bulk',
-    description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, any size; options as query parameters, which a JSON upload must leave out). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
+    description: `Send \`application/json\` \`{users: [...], options}\` (up to 10,000 records) or \`${NDJSON}\` (one record a line, streamed, up to \`IMPORT_MAX_UPLOAD_BYTES\`, 2 GB by default; options as query parameters, which a JSON upload must leave out). The upload is stored before the 202; a worker imports it. Follow the job at \`Location\`.`,
     requestBody: {
       required: true,
       content: {

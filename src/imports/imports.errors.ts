@@ -8,7 +8,7 @@ export class ImportNotFoundError extends NotFoundError {
 
 export class TooManyJsonRecordsError extends PayloadTooLargeError {
   constructor(max: number, got: number) {
-    super(`A JSON upload takes at most ${max.toLocaleString('en')} records (got ${got.toLocaleString('en')}). Send them as NDJSON (Content-Type: application/x-ndjson, one record a line) for any size.`);
+    super(`A JSON upload takes at most ${max.toLocaleString('en')} records (got ${got.toLocaleString('en')}). Send them as NDJSON (Content-Type: application/x-ndjson, one record a line), up to IMPORT_MAX_UPLOAD_BYTES (2 GB by default).`);
   }
 }
 

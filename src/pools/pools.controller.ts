@@ -44,7 +44,7 @@ export class PoolsController {
   }
 
   @Patch(':pool')
-  @ApiOperation({ summary: 'Change an identity pool', description: 'Nested policies are merged with the current ones.' })
+  @ApiOperation({ summary: 'Change an identity pool', description: 'Fields left out stay as they are; nested policies are merged with the current ones; `description: null` clears the description.' })
   @ApiBody({ type: UpdatePoolDto })
   @ApiProblems(400, 404, 409, 413, 415)
   update(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @Body() body: unknown): Promise<PoolResponse> {

@@ -20,7 +20,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Add a user to a pool',
     description:
-      'With `credential.mode: "invitation"` the user is `invited` and receives an email with a link to set a password. With `"password"` the user is `active` at once.',
+      'At least one of `email` and `mobile`. With `credential.mode: "invitation"` (which needs `email`) the user is `invited` and receives an email with a link to set a password. With `"password"` the user is `active` at once. An email, mobile or `externalId` another user of the pool has is a 409 naming each.',
   })
   @ApiProblems(400, 404, 409, 413, 415)
   @ApiBody({ type: CreateUserDto })
@@ -44,7 +44,7 @@ export class UsersController {
   }
 
   @Patch(':user')
-  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one. `attributes` is merged into the stored ones (RFC 7396: a member set to `null` is removed, `attributes: null` removes them all). Changing the email clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
+  @ApiOperation({ summary: 'Change a user’s profile or status', description: 'Fields left out stay as they are; `null` clears an optional one (`externalId` is set at creation only). `attributes` is merged into the stored ones (RFC 7396: a member set to `null` is removed, `attributes: null` removes them all). Changing the email to another address (a change of letter case alone is the same address) clears `emailVerified` and withdraws open invitation links; an invited user is sent a new invitation at the new address, and a user still verifying its email a new verification link. A request that changes nothing leaves `updatedAt` as it was.' })
   @ApiProblems(400, 404, { status: 409, detail: 'The email or mobile belongs to another user of the pool, or `active` was asked for a user who has no password yet (set one with PUT .../password).' }, 413, 415)
   @ApiBody({ type: UpdateUserDto })
   update(

@@ -361,6 +361,14 @@ export class UsersRepository {
   }
 
   /**
+   * An admin's unlock: the lock and the failures counted toward the next one go. Sign-in
+   * bookkeeping, so `updated_at` stays (written here, not through the entity, which would move it).
+   */
+  async clearSignInFailures(tx: EntityManager, scope: { workspaceId: string; poolId: string }, userId: string): Promise<void> {
+    await tx.query(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE workspace_id = $1 AND pool_id = $2 AND id = $3`, [scope.workspaceId, scope.poolId, userId]);
+  }
+
+  /**
    * Records a sign-in whose password matched, unless the user was locked or left active
    * while the password was checked (concurrent wrong guesses lock it meanwhile): then false.
    */

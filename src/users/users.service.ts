@@ -201,11 +201,8 @@ export class UsersService {
         // Disabling ends every session and refresh token issued so far.
         if (dto.status === 'disabled') changes.sessionsValidAfter = new Date();
       }
-      if (dto.lockedUntil === null) {
-        changes.lockedUntil = null;
-        changes.failedSignIns = 0;
-      }
       await this.repository.update(tx, scope, userId, changedFields(user, changes));
+      if (dto.lockedUntil === null) await this.repository.clearSignInFailures(tx, scope, userId);
       if (changes.status === 'disabled') await this.sessions.revokeAll(tx, userId);
       // An invitation proves the address it was mailed to and lets its holder in: neither
       // holds once the address changed or the admin disabled the user.

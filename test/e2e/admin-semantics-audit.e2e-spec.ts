@@ -62,6 +62,40 @@ describe('admin semantics audit', () => {
       const res = await t.root('patch', `/v1/workspaces/${created.id}`).send({ name: created.name }).expect(200);
       expect(res.body.updatedAt).toBe(created.updatedAt);
     });
+
+    it('identity provider', async () => {
+      const connected = (await t.root('post', `/v1/workspaces/${ws}/identity-providers`).send({ type: 'identity_pool', poolId: (await createPool(t, ws)).id, signInMethods: ['password'] }).expect(201)).body;
+      await tick();
+      const path = `/v1/workspaces/${ws}/identity-providers/${connected.id}`;
+      const res = await t.root('patch', path).send({ enabled: true, priority: connected.priority, signInMethods: ['password'] }).expect(200);
+      expect(res.body.updatedAt).toBe(connected.updatedAt);
+      await tick();
+      const changed = await t.root('patch', path).send({ priority: connected.priority + 1 }).expect(200);
+      expect(Date.parse(changed.body.updatedAt)).toBeGreaterThan(Date.parse(res.body.updatedAt));
+    });
+
+    it('application', async () => {
+      const created = (await t.root('post', `/v1/workspaces/${ws}/applications`).send({ name: unique('app'), redirectUris: ['https://app.example.com/cb'], grantTypes: ['authorization_code'] }).expect(201)).body;
+      await tick();
+      const path = `/v1/workspaces/${ws}/applications/${created.id}`;
+      const res = await t.root('patch', path).send({ name: created.name, redirectUris: created.redirectUris, grantTypes: created.grantTypes }).expect(200);
+      expect(res.body.updatedAt).toBe(created.updatedAt);
+      await tick();
+      const changed = await t.root('patch', path).send({ name: unique('renamed') }).expect(200);
+      expect(Date.parse(changed.body.updatedAt)).toBeGreaterThan(Date.parse(res.body.updatedAt));
+    });
+
+    it('user unlocked by an admin: sign-in bookkeeping, as the lock itself; the failures counted toward a lock go', async () => {
+      const user = await getUser((await createUser(t, ws, pool)).id);
+      await sql(t, `UPDATE users SET failed_sign_ins = 2 WHERE id = $1`, [user.id]);
+      await tick();
+      const res = await t.root('patch', `${users()}/${user.id}`).send({ lockedUntil: null }).expect(200);
+      expect(res.body.updatedAt).toBe(user.updatedAt);
+      await sql(t, `UPDATE users SET locked_until = now() + interval '1 hour' WHERE id = $1`, [user.id]);
+      const unlocked = await t.root('patch', `${users()}/${user.id}`).send({ lockedUntil: null }).expect(200);
+      expect(unlocked.body).toMatchObject({ lockedUntil: null, updatedAt: user.updatedAt });
+      expect(await sql(t, `SELECT failed_sign_ins FROM users WHERE id = $1`, [user.id])).toEqual([{ failed_sign_ins: 0 }]);
+    });
   });
 
   describe('PATCH of the email of an invited user', () => {

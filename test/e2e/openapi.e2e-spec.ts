@@ -10,7 +10,7 @@ interface Operation {
   summary?: string;
   description?: string;
   tags?: string[];
-  parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
+  parameters?: { name: string; in: string; description?: string; example?: unknown; schema?: { example?: unknown } }[];
   requestBody?: { content: Record<string, { schema: Schema; example?: unknown; examples?: Record<string, unknown> }> };
   responses: Record<string, { description: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: Record<string, unknown> }> }>;
   security?: unknown[];
@@ -120,7 +120,7 @@ describe('OpenAPI document and UI', () => {
     expect(missing).toEqual([]);
   });
 
-  it('gives each operation a summary, its responses with a description each, and its path parameters', () => {
+  it('gives each operation a summary, its responses with a description each, and its parameters, each described', () => {
     for (const { method, path, op } of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
       expect([where, typeof op.summary === 'string' && op.summary.length > 5]).toEqual([where, true]);
@@ -138,6 +138,7 @@ describe('OpenAPI document and UI', () => {
       const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       const documented = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
       expect([where, documented]).toEqual([where, params]);
+      for (const parameter of op.parameters ?? []) expect([where, parameter.name, Boolean(parameter.description)]).toEqual([where, parameter.name, true]);
     }
   });
 

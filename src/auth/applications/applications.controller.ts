@@ -50,9 +50,9 @@ export class ApplicationsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Rotate the client secret',
-    description: 'A new client secret, in this response only. The old one stops working at once; tokens already issued stay valid. 409 for a public application (no secret).',
+    description: 'A new client secret, in this response only. The old one stops working at once; tokens already issued stay valid.',
   })
-  @ApiProblems(404, 409)
+  @ApiProblems(404, { status: 409, detail: 'This application is public (tokenEndpointAuthMethod none): it has no client secret to rotate.' })
   rotateSecret(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<CreatedApplicationResponse> {
     return this.applications.rotateSecret(ws, id);
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { changedFields } from '../../platform/database/changed-fields';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
@@ -87,13 +88,17 @@ export class ApplicationsService {
       (sent, reported) => changeProblems(withoutRefused(changedClientSettings(sent, current), reported), current),
       { forbidUnknown: true },
     );
-    await this.repository.update(workspaceId, id, {
-      ...(dto.name !== undefined && { name: dto.name }),
-      ...(dto.redirectUris && { redirectUris: dto.redirectUris }),
-      ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris: dto.postLogoutRedirectUris }),
-      ...(dto.grantTypes && { grantTypes: dto.grantTypes }),
-      ...(dto.tokenSigningAlg && { tokenSigningAlg: dto.tokenSigningAlg }),
-    });
+    await this.repository.update(
+      workspaceId,
+      id,
+      changedFields(current, {
+        ...(dto.name !== undefined && { name: dto.name }),
+        ...(dto.redirectUris && { redirectUris: dto.redirectUris }),
+        ...(dto.postLogoutRedirectUris && { postLogoutRedirectUris: dto.postLogoutRedirectUris }),
+        ...(dto.grantTypes && { grantTypes: dto.grantTypes }),
+        ...(dto.tokenSigningAlg && { tokenSigningAlg: dto.tokenSigningAlg }),
+      }),
+    );
     return this.get(workspaceId, id);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { changedFields } from '../../platform/database/changed-fields';
 import { validatePlainWith } from '../../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
 import { FieldError } from '../../platform/problem/app-error';
@@ -45,11 +46,15 @@ export class IdentityProvidersService {
     const provider = await this.require(workspaceId, id);
     const unoffered = dto.signInMethods && unofferedMethods(dto.signInMethods, await this.poolMechanisms(workspaceId, provider.poolId));
     if (unoffered) throw new IdentityProviderFieldError('signInMethods', unoffered);
-    await this.repository.update(workspaceId, id, {
-      ...(dto.signInMethods && { signInMethods: dto.signInMethods }),
-      ...(dto.enabled !== undefined && { enabled: dto.enabled }),
-      ...(dto.priority !== undefined && { priority: dto.priority }),
-    });
+    await this.repository.update(
+      workspaceId,
+      id,
+      changedFields(provider, {
+        ...(dto.signInMethods && { signInMethods: dto.signInMethods }),
+        ...(dto.enabled !== undefined && { enabled: dto.enabled }),
+        ...(dto.priority !== undefined && { priority: dto.priority }),
+      }),
+    );
     return this.get(workspaceId, id);
   }
 

@@ -28,7 +28,7 @@ export async function migrationView(ctx: ViewContext) {
         label: 'File of users',
         name: 'file',
         type: 'file',
-        hint: 'NDJSON (.ndjson, .jsonl: one JSON record a line, any size) or JSON (.json: an array of records, or {"users": [...]}, up to 10,000).',
+        hint: 'NDJSON (.ndjson, .jsonl: one JSON record a line, up to 2 GB by default) or JSON (.json: an array of records, or {"users": [...]}, up to 10,000).',
         props: { accept: '.ndjson,.jsonl,.json,application/x-ndjson,application/json' },
       }),
       h(

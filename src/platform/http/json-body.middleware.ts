@@ -46,7 +46,7 @@ function toAppError(error: BodyParserError, limit: number): AppError {
     case 'entity.too.large':
       return new PayloadTooLargeError(
         limit === JSON_BODY_LIMIT_BYTES
-          ? `The body is larger than ${describeSize(limit)}. Send less per request (bulk imports accept NDJSON of any size).`
+          ? `The body is larger than ${describeSize(limit)}. Send less per request (bulk imports accept NDJSON up to IMPORT_MAX_UPLOAD_BYTES, 2 GB by default).`
           : `The body is larger than ${describeSize(limit)}, the most this endpoint takes.`,
       );
     case 'encoding.invalid':

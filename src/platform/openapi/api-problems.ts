@@ -5,7 +5,7 @@ class FieldErrorSchema {
   @ApiProperty({ example: 'email' })
   field: string;
 
-  @ApiProperty({ example: 'email must be an email' })
+  @ApiProperty({ example: 'email must be an email address' })
   message: string;
 }
 
@@ -30,9 +30,9 @@ export class ProblemSchema {
 const MANAGEMENT: Record<number, { detail: string; title: string }> = {
   400: { detail: 'The request has invalid fields; see `errors` and correct each one.', title: 'Invalid request' },
   401: { detail: 'Send a valid API key as `Authorization: Bearer <key>`.', title: 'Unauthorized' },
-  403: { detail: 'This key may not do this: a workspace key manages its own workspace only; use the root key.', title: 'Forbidden' },
+  403: { detail: 'Only the root API key may do this; a workspace key manages its own workspace only.', title: 'Forbidden' },
   404: { detail: 'No such resource in this workspace (an id of another workspace is unknown here too).', title: 'Not found' },
-  409: { detail: 'It conflicts with what exists (a name, email or mobile already taken).', title: 'Conflict' },
+  409: { detail: 'It conflicts with what exists: a name, email, mobile or externalId already taken, named in `errors`.', title: 'Conflict' },
   410: { detail: 'The link expired or was already used; ask for a new one.', title: 'Gone' },
   413: { detail: 'The body is larger than the limit; send less per request.', title: 'Payload too large' },
   415: { detail: 'Send the body as application/json.', title: 'Unsupported media type' },
@@ -42,7 +42,7 @@ const MANAGEMENT: Record<number, { detail: string; title: string }> = {
 /** A status, or a status with what it means for this operation. */
 export type ProblemSpec = number | { status: number; detail: string };
 
-const EXAMPLE_ERRORS = [{ field: 'email', message: 'email must be an email' }];
+const EXAMPLE_ERRORS = [{ field: 'email', message: 'email must be an email address' }];
 
 function problemResponse(spec: ProblemSpec, meanings: Record<number, { detail: string; title: string }>) {
   const status = typeof spec === 'number' ? spec : spec.status;

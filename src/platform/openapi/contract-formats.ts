@@ -13,17 +13,36 @@ const UUID_EXAMPLE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  */
 export function declareContractFormats(document: OpenAPIObject): void {
   for (const schema of Object.values(document.components?.schemas ?? {})) declareFormats(schema as SchemaObject);
-  for (const operations of Object.values(document.paths)) {
+  for (const [path, operations] of Object.entries(document.paths)) {
     for (const operation of Object.values(operations)) {
       const parameters = (operation as { parameters?: (ParameterObject | ReferenceObject)[] }).parameters ?? [];
       for (const parameter of parameters) {
         if (!('in' in parameter)) continue;
         const schema = parameter.schema as SchemaObject | undefined;
-        if (parameter.in === 'path') parameter.schema = { ...schema, type: 'string', format: 'uuid' };
-        else if (schema?.type === 'number') schema.type = 'integer';
+        if (parameter.in === 'path') {
+          parameter.schema = { ...schema, type: 'string', format: 'uuid' };
+          parameter.description ||= PATH_IDS[parameter.name === 'id' ? collectionOf(path, parameter.name) : parameter.name];
+        } else if (schema?.type === 'number') schema.type = 'integer';
       }
     }
   }
+}
+
+/** What each path id names, by its name (or, for `{id}`, the collection before it). */
+const PATH_IDS: Record<string, string> = {
+  ws: 'The workspace’s id.',
+  pool: 'The id of an identity pool of the workspace.',
+  user: 'The id of a user (of the pool, where the path names one).',
+  group: 'The id of a group of the workspace.',
+  job: 'The id of an import job of the pool.',
+  'api-keys': 'The API key’s id (not the key).',
+  'identity-providers': 'The identity provider’s id (not the pool’s).',
+  applications: 'The application’s id (not its clientId).',
+};
+
+function collectionOf(path: string, param: string): string {
+  const segments = path.split('/');
+  return segments[segments.indexOf(`{${param}}`) - 1];
 }
 
 function declareFormats(schema: SchemaObject): void {

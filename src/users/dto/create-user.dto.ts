@@ -7,7 +7,7 @@ import { AttributesField, UserProfileDto } from './user-profile.dto';
 export const CREDENTIAL_MODES = ['invitation', 'password'] as const;
 
 export class CredentialDto {
-  /** `invitation` emails a link where the user sets a password; `password` sets it now. @example "password" */
+  /** `invitation` emails a link where the user sets a password (the user needs an `email`); `password` sets it now. @example "password" */
   @IsIn(CREDENTIAL_MODES)
   mode: (typeof CREDENTIAL_MODES)[number];
 
@@ -20,15 +20,15 @@ export class CredentialDto {
 
 /** At least one of `email` and `mobile`; `email` for an invitation. */
 export class CreateUserDto extends UserProfileDto {
-  /** Free-form JSON object, up to 16 KB. @example {"plan": "pro", "locale": "en-GB"} */
+  /** Free-form JSON object, up to 16 KB as JSON and nested at most 32 deep. @example {"plan": "pro", "locale": "en-GB"} */
   @AttributesField(false)
   attributes?: Record<string, unknown>;
 
-  /** Your own id for the user, unique in the pool. @example "crm-1" */
+  /** Your own id for the user, unique in the pool (409 otherwise); set at creation only (imports match users by it). @example "crm-1" */
   @IsOptional()
   @IsString()
   @Length(1, 255)
-  externalId?: string;
+  externalId?: string | null;
 
   @IsDefined()
   @IsObject()

@@ -18,13 +18,13 @@ export class ImportRecord {
   name?: string;
   /** @example true */
   emailVerified?: boolean;
-  /** Defaults to active; a user without a password or hash is imported as invited. @example "active" */
+  /** Defaults to active; a user without a password or hash is imported as invited, unless `disabled` is asked for. @example "active" */
   status?: 'active' | 'disabled';
   /** A JSON object of at most 16 KB. @example {"plan": "pro"} */
   attributes?: Record<string, unknown>;
   /** Group names; missing groups are created. @example ["admins"] */
   groups?: string[];
-  /** A plaintext password, hashed by the worker with argon2id and never stored. @example "correct horse battery staple" */
+  /** A plaintext password, hashed by the worker with argon2id and never stored; one the pool's password policy refuses is a `weak_password` error of its record. @example "correct horse battery staple" */
   password?: string;
   /**
    * A hash from your current system, stored as given and upgraded to argon2id at the first

@@ -28,7 +28,11 @@ export class CreateApplicationDto {
   @IsRedirectUri({ each: true })
   postLogoutRedirectUris?: string[];
 
-  /** @example ["authorization_code", "refresh_token"] */
+  /**
+   * `refresh_token` needs `authorization_code` or `password` beside it (a refresh token is handed out by one of
+   * them); a public client (`tokenEndpointAuthMethod: none`) cannot use `client_credentials`.
+   * @example ["authorization_code", "refresh_token"]
+   */
   @IsArray()
   @ArrayNotEmpty()
   @ArrayUnique()
