@@ -77,6 +77,15 @@ describe('login page links', () => {
     expect(links(login.body)).toEqual({ 'Forgot your password?': `${login.url}/forgot-password` });
   });
 
+  it('has every page it links to in the OpenAPI document, the form and its post', async () => {
+    const { config } = await workspace([{ selfRegistration: { enabled: true } }]);
+    const page = await openLoginPage(config);
+    const { body: doc } = await t.http.get('/docs-json').expect(200);
+    const pages = Object.values(links(page.body)).map((href) => new URL(href).pathname.replace(/^\/oidc\/[^/]+\/interaction\/[^/]+/, '/oidc/{workspaceId}/interaction/{uid}'));
+    expect(pages.sort()).toEqual(['/oidc/{workspaceId}/interaction/{uid}/forgot-password', '/oidc/{workspaceId}/interaction/{uid}/register']);
+    for (const path of pages) expect([path, Object.keys(doc.paths[path] ?? {}).sort()]).toEqual([path, ['get', 'post']]);
+  });
+
   it('prefills the identifier from login_hint, escaped', async () => {
     const { config } = await workspace([{}]);
     const login = await openLoginPage(config, { login_hint: 'ada@example.com"><b>' });

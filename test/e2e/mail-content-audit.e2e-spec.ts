@@ -281,7 +281,7 @@ describe('mail content audit', () => {
     const mail = await nextMail(email, /already have/);
 
     expectEnvelope(mail, email);
-    expectNamesShownLiterally(mail, `You already have a ${WORKSPACE_NAME} account`, openPool);
+    expectNamesShownLiterally(mail, `You already have an account at ${WORKSPACE_NAME}`, openPool);
     // Still verifying: it cannot sign in yet, so the email does not say to.
     expect(collapse(mail.text)).toContain('Its address is not confirmed yet. If it was you, choose a password with the link below');
     expect(mail.text).not.toMatch(/sign in with your password/);
@@ -303,7 +303,7 @@ describe('mail content audit', () => {
     const mail = await nextMail(email, /already have/);
 
     expectEnvelope(mail, email);
-    expectNamesShownLiterally(mail, `You already have a ${WORKSPACE_NAME} account`, openPool);
+    expectNamesShownLiterally(mail, `You already have an account at ${WORKSPACE_NAME}`, openPool);
     expect(collapse(mail.text)).toContain('You were invited and have not chosen a password yet. If it was you, choose one with the link below');
     const link = linkOf(mail, 'reset-password');
     await expectNoSecrets(mail, [typed], link);

@@ -71,7 +71,7 @@ export function HostedFormPost(summary: string, description: string, fields: 'pa
 
 /** The registration page of a pool and its post. */
 export const RegistrationPage = applyDecorators(
-  ApiOperation({ summary: 'Registration page of a pool', description: 'The sign-up form of a pool that allows self-registration (the login page links to it).' }),
+  ApiOperation({ summary: 'Registration page of a pool', description: 'The sign-up form of a pool that allows self-registration, for a link of your own (the login page links to its own registration form, under the issuer).' }),
   ApiProduces('text/html'),
   ApiQuery({ name: 'pool', required: true, description: 'The pool to register in', example: EXAMPLE_POOL }),
   ApiResponse({ status: 200, ...html('The registration form', '<form method="post">…</form>') }),
@@ -95,5 +95,6 @@ export const RegistrationPost = applyDecorators(
   ApiResponse({ status: 200, ...html('Registration received, or check your email', '<h1>Check your email</h1>') }),
   ApiResponse({ status: 400, ...html('A field is refused: the form again, filled in, with the message', '<form method="post">…<p role="alert">…</p></form>') }),
   ApiResponse({ status: 403, ...html('The pool does not allow self-registration', '<h1>Registration is closed</h1>') }),
+  ApiResponse({ status: 404, ...html('No such pool', '<h1>Not found</h1>') }),
   PAGES.tooMany,
 );

@@ -63,7 +63,7 @@ export class SelfServiceMailComposers {
   readonly accountExists: MailComposer = {
     compose: async (payload) => {
       const content = (names: { workspace: string; pool: string }) => ({
-        subject: `You already have a ${names.workspace} account`,
+        subject: `You already have an account at ${names.workspace}`,
         heading: 'You already have an account',
         paragraphs: [
           `Someone tried to sign up to ${names.workspace} (${names.pool}) with this email address, which already has an account. Nothing was changed.`,

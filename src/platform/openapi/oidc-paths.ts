@@ -319,6 +319,47 @@ const LOGIN: OperationObject = {
   },
 };
 
+const BACK_TO_SIGN_IN = 'a link back to the login page';
+const TOO_MANY_PAGE: ResponseObject = { ...html('Too many requests from this address or for this email: the page says how long to wait', '<h1>Too many requests</h1>'), headers: { 'Retry-After': header('Seconds to wait', '60') } };
+const REFUSED_FIELD = html('A field is refused: the form again, filled in, with the message', '<form method="post">…<p class="alert" role="alert">…</p></form>');
+const REGISTRATION_CLOSED = html('No pool connected to this workspace allows self-registration (the login page then shows no link here)', '<h1>Registration closed</h1>');
+
+const FORGOT_PASSWORD_PAGE: OperationObject = {
+  summary: 'The login page’s “forgot your password” form',
+  description: `Part of the sign-in (OIDC Core §3.1.2.3), linked from the login page: one form posting \`email\`, with ${BACK_TO_SIGN_IN}. Needs the sign-in's interaction cookie, as the login page does.`,
+  parameters: [INTERACTION],
+  responses: { 200: html('The form', `<form method="post" action="${ISSUER}/interaction/${UID}/forgot-password">…</form>`), 400: EXPIRED_SIGN_IN, 404: NO_LOGIN_PAGE },
+};
+
+const FORGOT_PASSWORD: OperationObject = {
+  summary: 'Ask for a password reset link from the login page',
+  description:
+    'Part of the sign-in (OIDC Core §3.1.2.3). As `POST /v1/self-service/password-resets`, for the pools connected to the workspace that offer password sign-in: the same page whether or not the address has an account, and an email with a link to `/self-service/reset-password` where it has one. Counted per IP and per email.',
+  parameters: [INTERACTION],
+  requestBody: form({ email: string('The account’s email', 'ada@example.com') }, ['email'], { reset: { email: 'ada@example.com' } }),
+  responses: { 200: html('Check your email', '<h1>Check your email</h1>'), 400: { ...REFUSED_FIELD, description: `${REFUSED_FIELD.description}; or the sign-in expired` }, 404: NO_LOGIN_PAGE, 429: TOO_MANY_PAGE },
+};
+
+const REGISTRATION_PAGE: OperationObject = {
+  summary: 'The login page’s “create an account” form',
+  description: `Part of the sign-in (OIDC Core §3.1.2.3), linked from the login page when a pool connected to the workspace allows self-registration (the first such pool by priority): email, password (within that pool's policy) and optional names, with ${BACK_TO_SIGN_IN}.`,
+  parameters: [INTERACTION],
+  responses: { 200: html('The registration form', `<form method="post" action="${ISSUER}/interaction/${UID}/register">…</form>`), 400: EXPIRED_SIGN_IN, 404: REGISTRATION_CLOSED },
+};
+
+const REGISTRATION: OperationObject = {
+  summary: 'Register from the login page',
+  description:
+    'Part of the sign-in (OIDC Core §3.1.2.3). As `POST /v1/self-service/registrations`, in the pool the page offers (a pool id in the form is not trusted): the same answer whether or not the email already has an account (that one gets an email instead). With email verification, the page says to check the inbox.',
+  parameters: [INTERACTION],
+  requestBody: form(
+    { email: string('The email to register', 'ada@example.com'), password: string("Within the pool's password policy", 'correct horse battery staple'), givenName: string('Optional', 'Ada'), familyName: string('Optional', 'Lovelace') },
+    ['email', 'password'],
+    { register: { email: 'ada@example.com', password: 'correct horse battery staple' } },
+  ),
+  responses: { 200: html('Registration received, or check your email', '<h1>Check your email</h1>'), 400: { ...REFUSED_FIELD, description: `${REFUSED_FIELD.description}; or the sign-in expired` }, 404: REGISTRATION_CLOSED, 429: TOO_MANY_PAGE },
+};
+
 /** Under the issuer: oidc-provider's default routes, our userinfo (oidc.http.ts) and the login page's controller. */
 const ISSUER_PATHS: Record<string, PathItemObject> = {
   '/.well-known/openid-configuration': { get: DISCOVERY },
@@ -335,6 +376,8 @@ const ISSUER_PATHS: Record<string, PathItemObject> = {
   '/session/end': { get: END_SESSION },
   '/interaction/{uid}': { get: LOGIN_PAGE },
   '/interaction/{uid}/login': { post: LOGIN },
+  '/interaction/{uid}/forgot-password': { get: FORGOT_PASSWORD_PAGE, post: FORGOT_PASSWORD },
+  '/interaction/{uid}/register': { get: REGISTRATION_PAGE, post: REGISTRATION },
 };
 
 /** Adds the issuer's endpoints, their tag and the credentials they take to the document. */
