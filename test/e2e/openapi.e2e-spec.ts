@@ -1,3 +1,4 @@
+import Ajv from 'ajv';
 import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, REDIRECT_URI } from '../factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -113,6 +114,20 @@ describe('OpenAPI document and UI', () => {
   it('defines every schema it refers to', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     expect([...new Set(refs)].filter((name) => !doc.components.schemas[name])).toEqual([]);
+  });
+
+  it('describes the answers it gives, as an OpenAPI 3.0 validator reads the schemas (a null invitation too)', async () => {
+    // OpenAPI 3.0's dialect: `nullable` beside `type`, examples and formats as annotations.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    for (const [name, definition] of Object.entries(doc.components.schemas)) ajv.addSchema(definition, `#/components/schemas/${name}`);
+    const ws = (await createWorkspace(t)).id;
+    const pool = (await createPool(t, ws)).id;
+    await createUser(t, ws, pool);
+    await createUser(t, ws, pool, { credential: { mode: 'invitation' } });
+    const { body } = await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users`).expect(200);
+    expect(body.items.map((user: { invitation: unknown }) => user.invitation === null)).toEqual([true, false]);
+    const validate = ajv.getSchema('#/components/schemas/UserPageResponse')!;
+    expect([validate(body), validate.errors ?? null]).toEqual([true, null]);
   });
 
   it('documents every management path of the contract and the health checks', () => {

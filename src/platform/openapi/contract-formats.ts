@@ -45,9 +45,19 @@ function collectionOf(path: string, param: string): string {
   return segments[segments.indexOf(`{${param}}`) - 1];
 }
 
+/** The null a nullable reference may also be (OpenAPI 3.0.3: `nullable` counts only beside `type`). */
+const NULL_ONLY: SchemaObject = { type: 'object', nullable: true, enum: [null] };
+
 function declareFormats(schema: SchemaObject): void {
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const prop = property as SchemaObject;
+    // `T | null` of a DTO class comes out as `nullable` beside `allOf: [$ref]`, which still refuses null: a choice of the two says it.
+    if (prop.nullable && prop.allOf?.length === 1) {
+      prop.anyOf = [prop.allOf[0], NULL_ONLY];
+      delete prop.allOf;
+      delete prop.type;
+      delete prop.nullable;
+    }
     if (prop.type === 'number') prop.type = 'integer';
     if (prop.type === 'string' && !prop.format) {
       if (name.endsWith('At') || name.endsWith('Until')) prop.format = 'date-time';
