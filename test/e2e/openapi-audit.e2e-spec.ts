@@ -27,6 +27,7 @@ interface Schema {
   items?: Schema;
   required?: string[];
   allOf?: Schema[];
+  anyOf?: Schema[];
 }
 interface MediaType {
   schema?: Schema;
@@ -280,9 +281,10 @@ describe('OpenAPI audit: the document against the contract and the running app',
   it('gives every field of every response schema an example, and timestamps their format', () => {
     const problems: string[] = [];
     const visit = (s: Schema, at: string) => {
-      const schema = ref(s.allOf?.length ? s.allOf[0] : s);
+      // A nullable reference is `anyOf: [$ref, null]` (OpenAPI 3.0), a plain one may be `allOf: [$ref]`.
+      const schema = ref(s.allOf?.[0] ?? s.anyOf?.[0] ?? s);
       for (const [name, prop] of Object.entries(schema.properties ?? {})) {
-        const target = ref(prop.allOf?.length ? prop.allOf[0] : prop);
+        const target = ref(prop.allOf?.[0] ?? prop.anyOf?.[0] ?? prop);
         if (/(At|Until)$/.test(name) && target.format !== 'date-time') problems.push(`${at}.${name}: not a date-time`);
         if (prop.example !== undefined) continue;
         if (prop.$ref || target.properties) visit(prop, `${at}.${name}`);
@@ -298,7 +300,8 @@ describe('OpenAPI audit: the document against the contract and the running app',
     const problems: string[] = [];
     /** Compares a real value with its schema: same field set (optional ones may be absent), recursively. */
     const compare = (value: unknown, s: Schema, at: string) => {
-      const schema = ref(s.allOf?.length ? s.allOf[0] : s);
+      // A nullable reference is `anyOf: [$ref, null]` (OpenAPI 3.0), a plain one may be `allOf: [$ref]`.
+      const schema = ref(s.allOf?.[0] ?? s.anyOf?.[0] ?? s);
       if (value === null || value === undefined) return;
       if (schema.type === 'array' || Array.isArray(value)) {
         if (Array.isArray(value) && schema.items) for (const item of value.slice(0, 1)) compare(item, schema.items, `${at}[]`);
