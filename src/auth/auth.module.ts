@@ -28,6 +28,8 @@ import { UserinfoEndpoint } from './oidc/userinfo.endpoint';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { SelfServiceController } from './self-service/self-service.controller';
 import { UserPasswordResetsController } from './self-service/user-password-resets.controller';
+import { AuthorizedApplicationsController } from './applications/authorized-applications.controller';
+import { AuthorizedApplicationsService } from './applications/authorized-applications.service';
 import { SelfServiceMailComposers } from './self-service/self-service.mail';
 import { SelfServiceService } from './self-service/self-service.service';
 import { UserToken } from './self-service/user-token.entity';
@@ -45,12 +47,13 @@ import { SignInService } from './sign-in/sign-in.service';
     GroupsModule,
     InvitationsModule,
   ],
-  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController, UserPasswordResetsController],
+  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController, UserPasswordResetsController, AuthorizedApplicationsController],
   providers: [
     IdentityProvidersRepository,
     IdentityProvidersService,
     ApplicationsRepository,
     ApplicationsService,
+    AuthorizedApplicationsService,
     OidcKeysRepository,
     OidcKeysService,
     OidcPayloadsRepository,

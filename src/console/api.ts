@@ -213,6 +213,16 @@ export interface User {
   updatedAt: string;
 }
 
+/** An application the user holds a grant with (GET …/users/{user}/applications). */
+export interface AuthorizedApplication {
+  id: string;
+  name: string;
+  clientId: string;
+  scopes: string[];
+  firstAuthorizedAt: string;
+  lastAuthorizedAt: string;
+}
+
 export interface Group {
   id: string;
   name: string;

@@ -383,10 +383,19 @@ describe('admin console in Chromium', () => {
         expect(claims).toMatchObject({ iss: issuer, sub: id, email: who.email, groups: ['admins'] });
       }
 
+      // Ada's page lists the application she signed in to; revoking it takes it off.
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      await usersTable.getByRole('link', { name: 'Ada King' }).click();
+      const adaApps = page.getByRole('region', { name: 'Applications' });
+      await expect(adaApps.textContent()).resolves.toMatch(/Acme Portal.*Last signed in .*scopes .*openid/);
+      await adaApps.getByRole('button', { name: 'Revoke' }).click();
+      await adaApps.getByText('Not signed in to any application.').waitFor();
+      expect((await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${adaUser.id}/applications`).expect(200)).body.items).toEqual([]);
+
       // The key lived in this tab's sessionStorage only; no request ever carried it in a URL.
       await expect(page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).resolves.toEqual([1, 0, '']);
       expect(requests.filter((url) => url.includes(ROOT_KEY) || url.includes(encodeURIComponent(ROOT_KEY)))).toEqual([]);
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       // The sign-in screen replaces the last one after the click: wait for it, do not read at once.
       await page.getByRole('heading', { name: 'Sign in to the console', level: 1 }).waitFor();
       await expect(page.evaluate('sessionStorage.length')).resolves.toBe(0);

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { addMembers, connectPool, createApplication, createGroup, createPool, createUser, createWorkspace, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
+import { addMembers, connectedWorkspace, createApplication, createGroup, createUser, createWorkspace, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -22,10 +22,7 @@ describe('OpenID Connect issuer, seen from a standard relying party', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { listen: true });
-    ws = (await createWorkspace(t)).id;
-    pool = (await createPool(t, ws)).id;
-    await connectPool(t, ws, pool);
-    issuer = `${t.baseUrl}/oidc/${ws}`;
+    ({ ws, pool, issuer } = await connectedWorkspace(t));
   });
   afterAll(() => t.close());
 

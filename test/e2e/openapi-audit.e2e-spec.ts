@@ -167,6 +167,8 @@ describe('OpenAPI audit: the document against the contract and the running app',
     }
     // The example added this user to the group.
     ids[`${WS}/groups/{group}/members`] = ids[`${POOL}/users`];
+    // A user's authorized applications are named by the applications' own ids.
+    ids[`${POOL}/users/{user}/applications`] = ids[`${WS}/applications`];
   });
   afterAll(() => t?.close());
 

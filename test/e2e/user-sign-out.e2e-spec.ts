@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { connectPool, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
+import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -15,10 +15,7 @@ describe('signing a user out everywhere', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { listen: true });
-    ws = (await createWorkspace(t)).id;
-    pool = (await createPool(t, ws)).id;
-    await connectPool(t, ws, pool);
-    issuer = `${t.baseUrl}/oidc/${ws}`;
+    ({ ws, pool, issuer } = await connectedWorkspace(t));
   });
   afterAll(() => t.close());
 

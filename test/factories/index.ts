@@ -106,6 +106,14 @@ export async function connectPool(t: TestApp, workspaceId: string, poolId: strin
   return res.body;
 }
 
+/** A workspace with one pool connected for password sign-in, and its issuer: where a sign-in test starts. */
+export async function connectedWorkspace(t: TestApp): Promise<{ ws: string; pool: string; issuer: string }> {
+  const ws = (await createWorkspace(t)).id;
+  const pool = (await createPool(t, ws)).id;
+  await connectPool(t, ws, pool);
+  return { ws, pool, issuer: `${t.baseUrl}/oidc/${ws}` };
+}
+
 /** An authorization request with PKCE (S256) and a state, as a relying party builds it. */
 export async function pkceAuthorization(config: oidc.Configuration, params: { redirect_uri: string; scope: string } & Record<string, string>) {
   const verifier = oidc.randomPKCECodeVerifier();

@@ -21,6 +21,11 @@ export class ApplicationsRepository {
     return paginate(this.applications.createQueryBuilder('a').where('a.workspace_id = :workspaceId', { workspaceId }), query);
   }
 
+  /** Those of the workspace's applications with these client ids, in creation order. */
+  listByClientIds(workspaceId: string, clientIds: string[], query: PageQuery): Promise<Page<Application>> {
+    return paginate(this.applications.createQueryBuilder('a').where('a.workspace_id = :workspaceId', { workspaceId }).andWhere('a.client_id = ANY(:clientIds)', { clientIds }), query);
+  }
+
   find(workspaceId: string, id: string): Promise<Application | null> {
     return this.applications.findOneBy({ workspaceId, id });
   }

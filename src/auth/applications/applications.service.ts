@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { changedFields } from '../../platform/database/changed-fields';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../platform/config/config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { changedFields } from '../../platform/database/changed-fields';
 import { validatePlainWith } from '../../platform/http/validate-plain';
 import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
 import { FieldError } from '../../platform/problem/app-error';

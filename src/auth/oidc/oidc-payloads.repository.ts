@@ -132,6 +132,28 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /** The live grants an account holds in a workspace: with which application, since when (seconds), for which scopes. */
+  async grantsOf(workspaceId: string, accountId: string): Promise<{ clientId: string; issuedAt: number; scope: string }[]> {
+    const rows: { clientId: string; issuedAt: string; scope: string }[] = await this.payloads.query(
+      `SELECT payload->>'clientId' AS "clientId", payload->>'iat' AS "issuedAt", coalesce(payload->'openid'->>'scope', '') AS scope
+         FROM oidc_payloads
+        WHERE account_id = $2 AND workspace_id = $1 AND model = 'Grant' AND (expires_at IS NULL OR expires_at > now())`,
+      [workspaceId, accountId],
+    );
+    return rows.map((row) => ({ ...row, issuedAt: Number(row.issuedAt) }));
+  }
+
+  /** Every grant an account holds with one application, and everything issued under them. */
+  async revokeGrantsOf(workspaceId: string, accountId: string, clientId: string): Promise<void> {
+    await this.payloads.query(
+      `WITH grants AS (
+         SELECT id FROM oidc_payloads WHERE account_id = $2 AND workspace_id = $1 AND model = 'Grant' AND payload->>'clientId' = $3)
+       DELETE FROM oidc_payloads
+        WHERE workspace_id = $1 AND (grant_id IN (SELECT id FROM grants) OR (model = 'Grant' AND id IN (SELECT id FROM grants)))`,
+      [workspaceId, accountId, clientId],
+    );
+  }
+
   async revokeByGrantId(workspaceId: string, grantId: string): Promise<void> {
     await preparedQuery(this.payloads.manager.connection, `DELETE FROM oidc_payloads WHERE workspace_id = $1 AND grant_id = $2`, [workspaceId, grantId]);
   }

@@ -1,4 +1,4 @@
-import { api, ApiError, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
+import { api, ApiError, AuthorizedApplication, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
 import { confirmButton, field, notice, onSubmit, problemBox, textOrNull } from '../forms.js';
 import { breadcrumbs, heading, invitationText, routes, section, sleep, statusBadge, ViewContext } from '../ui.js';
@@ -11,10 +11,11 @@ export async function userView(ctx: ViewContext) {
   const { ws, pool: poolId, user: userId } = ctx.params;
   const p = paths(ws);
   const userPath = p.user(poolId, userId);
-  const [pool, loaded, groups] = await Promise.all([
+  const [pool, loaded, groups, authorized] = await Promise.all([
     api.get<Pool>(p.pool(poolId)),
     api.get<User>(userPath),
     listAll<Group>(`${userPath}/groups`),
+    listAll<AuthorizedApplication>(`${userPath}/applications`),
   ]);
   let user = loaded;
 
@@ -258,6 +259,46 @@ export async function userView(ctx: ViewContext) {
     mount(resetByEmail, h('p', null, 'Or let the user choose one:'), h('div', { class: 'actions' }, send), message);
   }
 
+  const applications = h('div', { 'aria-live': 'polite' });
+  function renderApplications(): void {
+    if (!authorized.length) {
+      mount(applications, h('p', null, 'Not signed in to any application.'));
+      return;
+    }
+    mount(
+      applications,
+      h(
+        'ul',
+        { class: 'stack' },
+        authorized.map((app) => {
+          const revoke = h('button', { type: 'button', class: 'secondary' }, 'Revoke');
+          const message = h('div', { role: 'status' });
+          revoke.addEventListener('click', async () => {
+            revoke.disabled = true;
+            try {
+              await api.delete(`${userPath}/applications/${encodeURIComponent(app.id)}`);
+              authorized.splice(authorized.indexOf(app), 1);
+              renderApplications();
+              ctx.announce(`${app.name} can no longer use ${userLabel(user)}’s sign-in; they can sign in to it again.`);
+            } catch (error) {
+              revoke.disabled = false;
+              mount(message, problemBox(error));
+            }
+          });
+          return h(
+            'li',
+            null,
+            h('strong', null, app.name),
+            h('p', null, `Last signed in ${formatTime(app.lastAuthorizedAt)}; scopes ${app.scopes.join(', ')}.`),
+            h('div', { class: 'actions' }, revoke),
+            message,
+          );
+        }),
+      ),
+    );
+  }
+  renderApplications();
+
   const groupList = groups.length
     ? h('ul', { class: 'chips' }, groups.map((group) => h('li', null, h('a', { href: routes.group(ws, group.id) }, group.name))))
     : h('p', null, 'Not in any group.');
@@ -286,7 +327,9 @@ export async function userView(ctx: ViewContext) {
     h(
       'div',
       { class: 'columns' },
-      h('div', null, section('Overview', null, summary), section('Profile', null, profile), section('Groups', h('span', null, 'Assign groups under ', h('a', { href: routes.groups(ws) }, 'Groups'), '.'), groupList)),
+      h('div', null, section('Overview', null, summary), section('Profile', null, profile), section('Groups', h('span', null, 'Assign groups under ', h('a', { href: routes.groups(ws) }, 'Groups'), '.'), groupList),
+        section('Applications', 'The applications this user has signed in to. Revoking one ends its refresh tokens; the user can sign in to it again.', applications),
+      ),
       h(
         'div',
         null,

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { mapPage, Page, PageQuery } from '../../platform/pagination/page';
+import { UsersService } from '../../users/users.service';
+import { OidcPayloadsRepository } from '../oidc/oidc-payloads.repository';
+import { ApplicationNotFoundError } from './applications.errors';
+import { ApplicationsRepository } from './applications.repository';
+import { AuthorizedApplicationResponse } from './dto/authorized-application.response';
+
+type UserScope = { workspaceId: string; poolId: string };
+type Grant = Awaited<ReturnType<OidcPayloadsRepository['grantsOf']>>[number];
+
+/**
+ * The applications a user has signed in to and still holds a grant with (Auth0's
+ * "authorized applications", Keycloak's consents), and taking one back.
+ */
+@Injectable()
+export class AuthorizedApplicationsService {
+  constructor(
+    private readonly applications: ApplicationsRepository,
+    private readonly grants: OidcPayloadsRepository,
+    private readonly users: UsersService,
+  ) {}
+
+  async list(scope: UserScope, userId: string, query: PageQuery): Promise<Page<AuthorizedApplicationResponse>> {
+    await this.users.assertExists(scope, userId);
+    const grants = await this.grants.grantsOf(scope.workspaceId, userId);
+    const page = await this.applications.listByClientIds(scope.workspaceId, [...new Set(grants.map((grant) => grant.clientId))], query);
+    return mapPage(page, (application) => ({
+      id: application.id,
+      name: application.name,
+      clientId: application.clientId,
+      ...summary(grants.filter((grant) => grant.clientId === application.clientId)),
+    }));
+  }
+
+  /**
+   * Ends the user's grants with the application and every token issued under them; its
+   * access tokens stop working at userinfo. The user's session at the login page stays (as
+   * with Auth0's revoke): signing the user out everywhere ends that too.
+   */
+  async revoke(scope: UserScope, userId: string, applicationId: string): Promise<void> {
+    await this.users.assertExists(scope, userId);
+    const application = await this.applications.find(scope.workspaceId, applicationId);
+    if (!application) throw new ApplicationNotFoundError();
+    await this.grants.revokeGrantsOf(scope.workspaceId, userId, application.clientId);
+  }
+}
+
+function summary(grants: Grant[]): Pick<AuthorizedApplicationResponse, 'scopes' | 'firstAuthorizedAt' | 'lastAuthorizedAt'> {
+  const times = grants.map((grant) => grant.issuedAt * 1000);
+  return {
+    scopes: [...new Set(grants.flatMap((grant) => grant.scope.split(' ').filter(Boolean)))].sort(),
+    firstAuthorizedAt: new Date(Math.min(...times)).toISOString(),
+    lastAuthorizedAt: new Date(Math.max(...times)).toISOString(),
+  };
+}
