@@ -27,7 +27,7 @@ import { ProviderRegistry } from './oidc/provider.registry';
 import { UserinfoEndpoint } from './oidc/userinfo.endpoint';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { SelfServiceController } from './self-service/self-service.controller';
-import { UserPasswordResetsController } from './self-service/user-password-resets.controller';
+import { UserLinksController } from './self-service/user-links.controller';
 import { AuthorizedApplicationsController } from './applications/authorized-applications.controller';
 import { AuthorizedApplicationsService } from './applications/authorized-applications.service';
 import { SelfServiceMailComposers } from './self-service/self-service.mail';
@@ -47,7 +47,7 @@ import { SignInService } from './sign-in/sign-in.service';
     GroupsModule,
     InvitationsModule,
   ],
-  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController, UserPasswordResetsController, AuthorizedApplicationsController],
+  controllers: [IdentityProvidersController, ApplicationsController, InteractionController, SelfServiceController, SelfServicePagesController, UserLinksController, AuthorizedApplicationsController],
   providers: [
     IdentityProvidersRepository,
     IdentityProvidersService,

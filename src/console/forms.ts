@@ -265,3 +265,19 @@ export function copyable(value: string, label = 'Copy'): HTMLElement {
   });
   return h('span', { class: 'copy' }, h('code', null, value), button, said);
 }
+
+/** A secondary button whose click runs `action` (once at a time) and says in `message` what it did, or the problem. */
+export function actionButton(label: string, message: HTMLElement, action: () => Promise<string>): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'secondary' }, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      mount(message, h('p', null, await action()));
+    } catch (error) {
+      mount(message, problemBox(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

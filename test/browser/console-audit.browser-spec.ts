@@ -117,6 +117,9 @@ describe('admin console audit in Chromium', () => {
       await access.getByRole('button', { name: 'Disable user' }).waitFor();
       await expect(page.getByRole('region', { name: 'Overview' }).textContent()).resolves.toContain('Active');
       expect((await t.root('get', users(`/${id}`)).expect(200)).body.status).toBe('active');
+      // A password the admin set proves no address: a verification link can go to it.
+      await access.getByRole('button', { name: 'Email a verification link' }).click();
+      await access.getByText('A link to verify peter@initech.example.com is on its way').waitFor();
 
       // An invited user's new address gets a new invitation: its delivery is followed on screen, no reload.
       const other = (await t.root('post', users()).send({ email: 'michael@initech.example.com', givenName: 'Michael', credential: { mode: 'invitation' } }).expect(201)).body.id;

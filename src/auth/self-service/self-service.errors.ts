@@ -37,6 +37,20 @@ export class PoolNotFoundError extends NotFoundError {
   }
 }
 
+export class NotVerifiableError extends ConflictError {
+  constructor(reason: 'no-email' | 'verified' | 'invited' | 'disabled') {
+    super(
+      {
+        'no-email': 'This user has no email address to verify; set one with PATCH first.',
+        verified: 'This user’s email address is verified already.',
+        invited: 'This user is invited: following the invitation proves the address. Send the invitation again with POST .../invitations.',
+        disabled: 'This user is disabled: enable them with PATCH first.',
+      }[reason],
+      reason === 'no-email' || reason === 'verified' ? 'email' : 'status',
+    );
+  }
+}
+
 export class NotResettableError extends ConflictError {
   constructor(reason: 'no-email' | 'disabled') {
     super(

@@ -21,7 +21,7 @@ import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SignInService } from '../sign-in/sign-in.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
-import { LinkGoneError, LinkNotFoundError, NotResettableError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
+import { LinkGoneError, LinkNotFoundError, NotResettableError, NotVerifiableError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
 import { ACCOUNT_EXISTS_MAIL, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
 import { TokenPurpose, UserToken } from './user-token.entity';
 import { UserTokensRepository } from './user-tokens.repository';
@@ -149,6 +149,19 @@ export class SelfServiceService implements OnModuleInit {
       const tokenId = resettable(existing.status) ? await this.tokens.issue(tx, existing, 'password_reset', RESET_TTL_SECONDS) : undefined;
       await this.mail.send(tx, [{ kind: ACCOUNT_EXISTS_MAIL, recipient: existing.email, payload: { ...scope, status: existing.status, ...(tokenId && { tokenId }) } }]);
     });
+  }
+
+  /**
+   * An admin sends a user a link to verify its address (Keycloak's verify-email email): the
+   * one registration sends. It says why it cannot, as the admin may know who the user is.
+   */
+  async sendVerificationTo(scope: { workspaceId: string; poolId: string }, userId: string): Promise<void> {
+    const user = await this.users.get(scope, userId);
+    if (!user.email) throw new NotVerifiableError('no-email');
+    if (user.emailVerified) throw new NotVerifiableError('verified');
+    if (user.status === 'invited' || user.status === 'disabled') throw new NotVerifiableError(user.status);
+    const email = user.email;
+    await this.transactions.run((tx) => this.sendVerification(tx, { ...scope, id: user.id, email }));
   }
 
   /** The hosted page checks the link when it opens (without spending it), so a dead link says so at once. */

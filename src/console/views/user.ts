@@ -1,6 +1,6 @@
 import { api, ApiError, AuthorizedApplication, Group, listAll, paths, Pool, User, userLabel } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
-import { confirmButton, field, notice, onSubmit, problemBox, textOrNull } from '../forms.js';
+import { actionButton, confirmButton, field, notice, onSubmit, problemBox, textOrNull } from '../forms.js';
 import { breadcrumbs, heading, invitationText, routes, section, sleep, statusBadge, ViewContext } from '../ui.js';
 import { policyHint } from './pool-users.js';
 
@@ -92,6 +92,14 @@ export async function userView(ctx: ViewContext) {
         }
       }
     });
+    // An address not yet proven (imported unverified, changed, or a registration whose link ran out).
+    const verifiable = user.email && !user.emailVerified && (user.status === 'active' || user.status === 'pending_verification');
+    const verify = verifiable
+      ? actionButton('Email a verification link', message, async () => {
+          await api.post<void>(`${userPath}/email-verifications`);
+          return `A link to verify ${user.email} is on its way; it works for 24 hours.`;
+        })
+      : null;
     const unlock = user.lockedUntil ? h('button', { type: 'button', class: 'secondary' }, 'Unlock') : null;
     unlock?.addEventListener('click', async () => {
       try {
@@ -102,19 +110,14 @@ export async function userView(ctx: ViewContext) {
       }
     });
     // Only an active user can hold sessions; a disabled one lost them when it was disabled.
-    const signOut = user.status === 'active' ? h('button', { type: 'button', class: 'secondary' }, 'Sign out everywhere') : null;
-    signOut?.addEventListener('click', async () => {
-      signOut.disabled = true;
-      try {
-        await api.post<void>(`${userPath}/sign-out`);
-        mount(message, h('p', null, 'Signed out everywhere: their sessions and refresh tokens have stopped working. They can sign in again.'));
-        ctx.announce(`${userLabel(user)} is signed out everywhere.`);
-      } catch (error) {
-        mount(message, problemBox(error));
-      } finally {
-        signOut.disabled = false;
-      }
-    });
+    const signOut =
+      user.status === 'active'
+        ? actionButton('Sign out everywhere', message, async () => {
+            await api.post<void>(`${userPath}/sign-out`);
+            ctx.announce(`${userLabel(user)} is signed out everywhere.`);
+            return 'Signed out everywhere: their sessions and refresh tokens have stopped working. They can sign in again.';
+          })
+        : null;
     mount(
       access,
       h(
@@ -126,7 +129,7 @@ export async function userView(ctx: ViewContext) {
             ? 'Disabling a user stops their sign-ins at once. An invited user’s invitation is withdrawn too: to enable them later, set their password or send a new invitation.'
             : 'Disabling a user stops their sign-ins at once and ends their sessions. Signing them out everywhere ends their sessions and refresh tokens in every application, and lets them sign in again.',
       ),
-      h('div', { class: 'actions' }, toggle, signOut, unlock),
+      h('div', { class: 'actions' }, toggle, signOut, verify, unlock),
       message,
     );
   }
@@ -243,18 +246,10 @@ export async function userView(ctx: ViewContext) {
       mount(resetByEmail);
       return;
     }
-    const send = h('button', { type: 'button', class: 'secondary' }, 'Email a reset link');
     const message = h('div', { role: 'status' });
-    send.addEventListener('click', async () => {
-      send.disabled = true;
-      try {
-        await api.post<void>(`${userPath}/password-resets`);
-        mount(message, h('p', null, `A link to choose a new password is on its way to ${user.email}; it works for an hour. The current password works until then.`));
-      } catch (error) {
-        mount(message, problemBox(error));
-      } finally {
-        send.disabled = false;
-      }
+    const send = actionButton('Email a reset link', message, async () => {
+      await api.post<void>(`${userPath}/password-resets`);
+      return `A link to choose a new password is on its way to ${user.email}; it works for an hour. The current password works until then.`;
     });
     mount(resetByEmail, h('p', null, 'Or let the user choose one:'), h('div', { class: 'actions' }, send), message);
   }

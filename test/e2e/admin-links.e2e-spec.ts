@@ -1,12 +1,13 @@
 import * as oidc from 'openid-client';
 import { connectPool, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, errorFields, oauthError, sql } from '../factories';
+import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new password';
 
-/** An admin emails a user a reset link: POST .../users/{user}/password-resets. */
+/** An admin emails a user a link: POST .../users/{user}/password-resets and .../email-verifications. */
 describe('an admin sending a user a password reset link', () => {
   let t: TestApp;
   let smtp: SmtpSink;
@@ -93,10 +94,65 @@ describe('an admin sending a user a password reset link', () => {
     expect(await resetMails(mine.email)).toBe(0);
   });
 
-  it('is in the OpenAPI document among the user operations', async () => {
+  it('is in the OpenAPI document among the user operations, with its email-verification twin', async () => {
     const { body } = await t.http.get('/docs-json').expect(200);
-    const operation = body.paths['/v1/workspaces/{ws}/pools/{pool}/users/{user}/password-resets']?.post;
-    expect(operation?.tags).toEqual(['Users']);
-    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['202', '401', '404', '409']));
+    for (const path of ['password-resets', 'email-verifications']) {
+      const operation = body.paths[`/v1/workspaces/{ws}/pools/{pool}/users/{user}/${path}`]?.post;
+      expect([path, operation?.tags]).toEqual([path, ['Users']]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['202', '401', '404', '409']));
+    }
+  });
+
+  describe('and a link to verify the address', () => {
+    const sendVerification = (userId: string, poolId = pool) => t.root('post', `/v1/workspaces/${ws}/pools/${poolId}/users/${userId}/email-verifications`);
+    const getUser = async (userId: string, poolId = pool) => (await t.root('get', `/v1/workspaces/${ws}/pools/${poolId}/users/${userId}`).expect(200)).body;
+
+    async function verificationToken(email: string): Promise<string> {
+      const isVerify = (link: string) => link.startsWith(`${t.baseUrl}/self-service/verify-email?token=`);
+      const mail = await smtp.waitFor((m) => m.to.includes(email) && m.links.some(isVerify));
+      return new URL(mail.links.find(isVerify)!).searchParams.get('token')!;
+    }
+
+    it('proves the address of an active user created unverified; the same link then says it was used', async () => {
+      const user = await createUser(t, ws, pool);
+      expect((await getUser(user.id)).emailVerified).toBe(false);
+      const res = await sendVerification(user.id).expect(202);
+      expect(res.text).toBe('');
+      const token = await verificationToken(user.email);
+      await t.http.post('/v1/self-service/verifications').send({ token }).expect(200);
+      expect(await getUser(user.id)).toMatchObject({ status: 'active', emailVerified: true });
+      await t.http.post('/v1/self-service/verifications').send({ token }).expect(410);
+      expect(errorFields(await sendVerification(user.id).expect(409))).toEqual(['email']);
+    });
+
+    it('lets a registration whose link ran out be verified: pending_verification becomes active', async () => {
+      const open = (await createPool(t, ws, { selfRegistration: { enabled: true, requireEmailVerification: true } })).id;
+      const email = `late-${Date.now()}@example.com`;
+      await t.http.post('/v1/self-service/registrations').set('X-Forwarded-For', '10.9.8.7').send({ poolId: open, email, password: PASSWORD }).expect(202);
+      await verificationToken(email);
+      const { body } = await t.root('get', `/v1/workspaces/${ws}/pools/${open}/users?search=${encodeURIComponent(email)}`).expect(200);
+      const userId = body.items[0].id as string;
+      await sql(t, `UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [userId]);
+
+      await sendVerification(userId, open).expect(202);
+      await eventually(async () => expect(smtp.messages.filter((m) => m.to.includes(email))).toHaveLength(2));
+      const fresh = smtp.messages.filter((m) => m.to.includes(email))[1];
+      const token = new URL(fresh.links.find((l) => l.includes('/self-service/verify-email?token='))!).searchParams.get('token')!;
+      await t.http.post('/v1/self-service/verifications').send({ token }).expect(200);
+      expect(await getUser(userId, open)).toMatchObject({ status: 'active', emailVerified: true });
+    });
+
+    it('says why it cannot, and sends nothing: invited or disabled (409 on status), no address (409 on email)', async () => {
+      const invited = await createUser(t, ws, pool, { credential: { mode: 'invitation' } });
+      expect(errorFields(await sendVerification(invited.id).expect(409))).toEqual(['status']);
+      const disabled = await createUser(t, ws, pool);
+      await t.root('patch', `/v1/workspaces/${ws}/pools/${pool}/users/${disabled.id}`).send({ status: 'disabled' }).expect(200);
+      expect(errorFields(await sendVerification(disabled.id).expect(409))).toEqual(['status']);
+      const mobileOnly = await createUser(t, ws, pool, { email: undefined, mobile: '+14155550178' });
+      expect(errorFields(await sendVerification(mobileOnly.id).expect(409))).toEqual(['email']);
+      const tokens = await sql<{ n: string }>(t, `SELECT count(*) AS n FROM user_tokens WHERE user_id = ANY($1) AND purpose = 'email_verification'`, [[invited.id, disabled.id, mobileOnly.id]]);
+      expect(Number(tokens[0].n)).toBe(0);
+      await sendVerification('00000000-0000-4000-8000-000000000000').expect(404);
+    });
   });
 });
