@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI } from '../factories';
+import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI, sql } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -58,6 +58,35 @@ describe('signing a user out everywhere', () => {
 
     await oidc.refreshTokenGrant(web, bystanderTokens.refresh_token!);
     expect((await userinfo(bystanderTokens.access_token)).status).toBe(200);
+  });
+
+  it('refuses a code minted from the session in the second of the sign-out, saved after it (a request racing the revocation)', async () => {
+    const config = await relyingParty();
+    const user = await createUser(t, ws, pool);
+    const browser = new CookieJar();
+    expect((await authorize(config, browser, { identifier: user.email, password: PASSWORD })).redirectedTo).toContain('code=');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A single sign-on through the live session: a code the racing request will hold, and the rows it would save.
+    const { url, verifier } = await pkceAuthorization(config, { redirect_uri: REDIRECT_URI, scope: SCOPE });
+    const sso = await followLogin(url.href, { identifier: 'nobody@example.com', password: 'not the password' }, REDIRECT_URI, browser);
+    expect(sso.redirectedTo).toContain('code=');
+    const saved = await sql(t, `SELECT * FROM oidc_payloads WHERE account_id = $1 AND model IN ('AuthorizationCode', 'Grant')`, [user.id]);
+
+    await signOut(user.id).expect(204);
+    for (const row of saved) {
+      await sql(t, `INSERT INTO oidc_payloads SELECT * FROM json_populate_record(null::oidc_payloads, $1) ON CONFLICT DO NOTHING`, [JSON.stringify(row)]);
+    }
+    const redeemed = oidc.authorizationCodeGrant(config, new URL(sso.redirectedTo!), { pkceCodeVerifier: verifier, expectedState: oidc.skipStateCheck });
+    expect((await oauthError(redeemed)).error).toBe('invalid_grant');
+  });
+
+  it('takes a user id in upper case as the same user: its grants go too', async () => {
+    const config = await relyingParty();
+    const user = await createUser(t, ws, pool);
+    const tokens = await passwordGrant(config, user.email);
+    await signOut(user.id.toUpperCase()).expect(204);
+    expect((await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!))).error).toBe('invalid_grant');
+    expect(await sql(t, `SELECT model FROM oidc_payloads WHERE account_id = $1`, [user.id])).toEqual([]);
   });
 
   it('leaves the user able to sign in again at once, with its status and password as they were', async () => {

@@ -31,6 +31,16 @@ export async function loadAccount(sources: AccountSources, workspaceId: string, 
  * disabled user, a password change or a disconnected pool takes effect at once.
  */
 export function accountFinder(sources: AccountSources, workspaceId: string): FindAccount {
-  return (ctx: KoaContextWithOIDC, sub: string, token?: { iat?: number }) =>
-    loadAccount(sources, workspaceId, sub, token?.iat ?? ctx.oidc?.session?.loginTs);
+  return (ctx: KoaContextWithOIDC, sub: string, token?: { iat?: number; authTime?: number }) =>
+    loadAccount(sources, workspaceId, sub, earliest(token?.authTime, token?.iat) ?? ctx.oidc?.session?.loginTs);
+}
+
+/**
+ * What a token's age is judged by against a revocation: the sign-in it came from, when it
+ * carries it. A code or refresh token minted from a session in the very second its user was
+ * signed out (a request racing the revocation) is as old as that session, not as new as itself.
+ */
+export function earliest(...seconds: (number | undefined)[]): number | undefined {
+  const known = seconds.filter((value): value is number => typeof value === 'number');
+  return known.length ? Math.min(...known) : undefined;
 }
