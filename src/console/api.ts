@@ -219,8 +219,7 @@ export interface AuthorizedApplication {
   name: string;
   clientId: string;
   scopes: string[];
-  firstAuthorizedAt: string;
-  lastAuthorizedAt: string;
+  authorizedAt: string;
 }
 
 export interface Group {

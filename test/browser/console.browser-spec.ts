@@ -387,10 +387,17 @@ describe('admin console in Chromium', () => {
       await page.getByRole('link', { name: 'Customers', exact: true }).click();
       await usersTable.getByRole('link', { name: 'Ada King' }).click();
       const adaApps = page.getByRole('region', { name: 'Applications' });
-      await expect(adaApps.textContent()).resolves.toMatch(/Acme Portal.*Last signed in .*scopes .*openid/);
+      await expect(adaApps.textContent()).resolves.toMatch(/Acme Portal.*Authorized since .*scopes .*openid/);
       await adaApps.getByRole('button', { name: 'Revoke' }).click();
       await adaApps.getByText('Not signed in to any application.').waitFor();
       expect((await t.root('get', `/v1/workspaces/${ws}/pools/${pool}/users/${adaUser.id}/applications`).expect(200)).body.items).toEqual([]);
+      // Grace's: signing her out everywhere ends her grants, and the list says so at once.
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      await usersTable.getByRole('link', { name: 'Grace Hopper' }).click();
+      const graceApps = page.getByRole('region', { name: 'Applications' });
+      await graceApps.getByRole('button', { name: 'Revoke' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await graceApps.getByText('Not signed in to any application.').waitFor();
 
       // The key lived in this tab's sessionStorage only; no request ever carried it in a URL.
       await expect(page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).resolves.toEqual([1, 0, '']);

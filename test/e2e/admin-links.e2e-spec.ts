@@ -49,6 +49,11 @@ describe('an admin sending a user a password reset link', () => {
     const res = await sendReset(user.id).expect(202);
     expect(res.text).toBe('');
     const token = await resetToken(user.email);
+    // The user did not ask: the email says who did, and that the current password still works.
+    const mail = smtp.messages.find((m) => m.to.includes(user.email))!;
+    expect(mail.text).toContain('An administrator of');
+    expect(mail.text).toContain('your current password still works');
+    expect(mail.text).not.toContain('Someone asked');
     await signIn(user.email, PASSWORD);
 
     await confirm(token).expect(204);
@@ -119,6 +124,9 @@ describe('an admin sending a user a password reset link', () => {
       const res = await sendVerification(user.id).expect(202);
       expect(res.text).toBe('');
       const token = await verificationToken(user.email);
+      const mail = smtp.messages.find((m) => m.to.includes(user.email))!;
+      expect(mail.text).toContain('An administrator of');
+      expect(mail.text).not.toContain('Thanks for signing up');
       await t.http.post('/v1/self-service/verifications').send({ token }).expect(200);
       expect(await getUser(user.id)).toMatchObject({ status: 'active', emailVerified: true });
       await t.http.post('/v1/self-service/verifications').send({ token }).expect(410);

@@ -15,7 +15,7 @@ export class AuthorizedApplicationsController {
   @Get()
   @ApiOperation({
     summary: 'List the applications a user has signed in to',
-    description: 'Those the user holds a live grant with, with the scopes granted and when. Paged: oldest application first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.',
+    description: 'Those the user holds a live grant with, with the scopes granted and since when. Paged: oldest application first, `limit` (1..200, default 50) per page; pass `nextCursor` back as `cursor` for the next page.',
   })
   @ApiProblems(400, 404)
   list(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string, @Query() query: PageQuery): Promise<AuthorizedApplicationPageResponse> {

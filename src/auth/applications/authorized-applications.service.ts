@@ -46,11 +46,9 @@ export class AuthorizedApplicationsService {
   }
 }
 
-function summary(grants: Grant[]): Pick<AuthorizedApplicationResponse, 'scopes' | 'firstAuthorizedAt' | 'lastAuthorizedAt'> {
-  const times = grants.map((grant) => grant.issuedAt * 1000);
+function summary(grants: Grant[]): Pick<AuthorizedApplicationResponse, 'scopes' | 'authorizedAt'> {
   return {
     scopes: [...new Set(grants.flatMap((grant) => grant.scope.split(' ').filter(Boolean)))].sort(),
-    firstAuthorizedAt: new Date(Math.min(...times)).toISOString(),
-    lastAuthorizedAt: new Date(Math.max(...times)).toISOString(),
+    authorizedAt: new Date(Math.min(...grants.map((grant) => grant.issuedAt)) * 1000).toISOString(),
   };
 }

@@ -18,6 +18,10 @@ const PAGES: Record<TokenPurpose, string> = {
   password_reset: '/self-service/reset-password',
 };
 
+/** In the payload of a link an admin sent (the management API), so the email does not say the user asked for it. */
+export const BY_ADMIN = { sentBy: 'admin' } as const;
+const sentByAdmin = (payload: Record<string, string>) => payload.sentBy === BY_ADMIN.sentBy;
+
 /** Payload of every self-service email: ids only. */
 export interface SelfServiceMailPayload extends Record<string, string> {
   workspaceId: string;
@@ -42,9 +46,11 @@ export class SelfServiceMailComposers {
       this.withLink(payload, (names, url, expires) => ({
         subject: `Confirm your email for ${names.workspace}`,
         heading: 'Confirm your email address',
-        paragraphs: [`Thanks for signing up to ${names.workspace} (${names.pool}).`, 'Confirm that this address is yours to finish creating your account.'],
+        paragraphs: sentByAdmin(payload)
+          ? [`An administrator of ${names.workspace} asked you to confirm the email address of your ${names.workspace} (${names.pool}) account.`, 'Confirm that this address is yours with the link below.']
+          : [`Thanks for signing up to ${names.workspace} (${names.pool}).`, 'Confirm that this address is yours to finish creating your account.'],
         action: { label: 'Confirm my email', url },
-        footnote: `This link works once and expires on ${expires}. If you did not sign up, ignore this email.`,
+        footnote: `This link works once and expires on ${expires}. ${sentByAdmin(payload) ? 'If you have no account there, ignore this email.' : 'If you did not sign up, ignore this email.'}`,
       })),
   };
 
@@ -53,9 +59,11 @@ export class SelfServiceMailComposers {
       this.withLink(payload, (names, url, expires) => ({
         subject: `Reset your ${names.workspace} password`,
         heading: 'Reset your password',
-        paragraphs: [`Someone asked to reset the password of your ${names.workspace} (${names.pool}) account.`, 'Choose a new password with the link below.'],
+        paragraphs: sentByAdmin(payload)
+          ? [`An administrator of ${names.workspace} asked you to choose a new password for your ${names.workspace} (${names.pool}) account.`, 'Choose one with the link below; until you do, your current password still works.']
+          : [`Someone asked to reset the password of your ${names.workspace} (${names.pool}) account.`, 'Choose a new password with the link below.'],
         action: { label: 'Choose a new password', url },
-        footnote: `This link works once and expires on ${expires}. If you did not ask for it, ignore this email: your password stays as it is.`,
+        footnote: `This link works once and expires on ${expires}. ${sentByAdmin(payload) ? 'If you did not expect it, ask your administrator.' : 'If you did not ask for it, ignore this email: your password stays as it is.'}`,
       })),
   };
 

@@ -21,6 +21,7 @@ import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SignInService } from '../sign-in/sign-in.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
+import { BY_ADMIN } from './self-service.mail';
 import { LinkGoneError, LinkNotFoundError, NotResettableError, NotVerifiableError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
 import { ACCOUNT_EXISTS_MAIL, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
 import { TokenPurpose, UserToken } from './user-token.entity';
@@ -129,10 +130,10 @@ export class SelfServiceService implements OnModuleInit {
     return { email: dto.email, verifies };
   }
 
-  /** A verification link for the user's address, mailed with the transaction that made it needed. */
-  private async sendVerification(tx: EntityManager, user: { workspaceId: string; poolId: string; id: string; email: string }): Promise<void> {
+  /** A verification link for the user's address, mailed with the transaction that made it needed; `sentBy` an admin says so. */
+  private async sendVerification(tx: EntityManager, user: { workspaceId: string; poolId: string; id: string; email: string }, sentBy?: typeof BY_ADMIN): Promise<void> {
     const tokenId = await this.tokens.issue(tx, user, 'email_verification', VERIFICATION_TTL_SECONDS);
-    await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { workspaceId: user.workspaceId, poolId: user.poolId, tokenId } }]);
+    await this.mail.send(tx, [{ kind: VERIFICATION_MAIL, recipient: user.email, payload: { workspaceId: user.workspaceId, poolId: user.poolId, tokenId, ...sentBy } }]);
   }
 
   /**
@@ -161,7 +162,7 @@ export class SelfServiceService implements OnModuleInit {
     if (user.emailVerified) throw new NotVerifiableError('verified');
     if (user.status === 'invited' || user.status === 'disabled') throw new NotVerifiableError(user.status);
     const email = user.email;
-    await this.transactions.run((tx) => this.sendVerification(tx, { ...scope, id: user.id, email }));
+    await this.transactions.run((tx) => this.sendVerification(tx, { ...scope, id: user.id, email }, BY_ADMIN));
   }
 
   /** The hosted page checks the link when it opens (without spending it), so a dead link says so at once. */
@@ -229,13 +230,13 @@ export class SelfServiceService implements OnModuleInit {
     const user = await this.users.get(scope, userId);
     if (!user.email) throw new NotResettableError('no-email');
     if (!resettable(user.status)) throw new NotResettableError('disabled');
-    await this.mailResetLink(scope, { id: user.id, email: user.email });
+    await this.mailResetLink(scope, { id: user.id, email: user.email }, BY_ADMIN);
   }
 
-  private async mailResetLink(scope: { workspaceId: string; poolId: string }, user: { id: string; email: string }): Promise<void> {
+  private async mailResetLink(scope: { workspaceId: string; poolId: string }, user: { id: string; email: string }, sentBy?: typeof BY_ADMIN): Promise<void> {
     await this.transactions.run(async (tx) => {
       const tokenId = await this.tokens.issue(tx, user, 'password_reset', RESET_TTL_SECONDS);
-      await this.mail.send(tx, [{ kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId } }]);
+      await this.mail.send(tx, [{ kind: PASSWORD_RESET_MAIL, recipient: user.email, payload: { ...scope, tokenId, ...sentBy } }]);
     });
   }
 

@@ -11,13 +11,14 @@ export async function userView(ctx: ViewContext) {
   const { ws, pool: poolId, user: userId } = ctx.params;
   const p = paths(ws);
   const userPath = p.user(poolId, userId);
-  const [pool, loaded, groups, authorized] = await Promise.all([
+  const [pool, loaded, groups, firstApplications] = await Promise.all([
     api.get<Pool>(p.pool(poolId)),
     api.get<User>(userPath),
     listAll<Group>(`${userPath}/groups`),
     listAll<AuthorizedApplication>(`${userPath}/applications`),
   ]);
   let user = loaded;
+  let authorized = firstApplications;
 
   const summary = h('div', { class: 'user-summary' });
   const access = h('div');
@@ -49,7 +50,10 @@ export async function userView(ctx: ViewContext) {
 
   function update(next: User): void {
     const renamed = userLabel(next) !== userLabel(user);
+    // Disabling or a new password ends the user's grants: the applications list follows.
+    const grantsMayHaveEnded = next.status !== user.status || next.updatedAt !== user.updatedAt;
     user = next;
+    if (grantsMayHaveEnded) void reloadApplications();
     if (renamed || !head.firstChild) renderHead();
     renderSummary();
     renderAccess();
@@ -115,6 +119,7 @@ export async function userView(ctx: ViewContext) {
         ? actionButton('Sign out everywhere', message, async () => {
             await api.post<void>(`${userPath}/sign-out`);
             ctx.announce(`${userLabel(user)} is signed out everywhere.`);
+            void reloadApplications();
             return 'Signed out everywhere: their sessions and refresh tokens have stopped working. They can sign in again.';
           })
         : null;
@@ -284,7 +289,7 @@ export async function userView(ctx: ViewContext) {
             'li',
             null,
             h('strong', null, app.name),
-            h('p', null, `Last signed in ${formatTime(app.lastAuthorizedAt)}; scopes ${app.scopes.join(', ')}.`),
+            h('p', null, `Authorized since ${formatTime(app.authorizedAt)}; scopes ${app.scopes.join(', ')}.`),
             h('div', { class: 'actions' }, revoke),
             message,
           );
@@ -293,6 +298,11 @@ export async function userView(ctx: ViewContext) {
     );
   }
   renderApplications();
+
+  async function reloadApplications(): Promise<void> {
+    authorized = await listAll<AuthorizedApplication>(`${userPath}/applications`).catch(() => authorized);
+    renderApplications();
+  }
 
   const groupList = groups.length
     ? h('ul', { class: 'chips' }, groups.map((group) => h('li', null, h('a', { href: routes.group(ws, group.id) }, group.name))))

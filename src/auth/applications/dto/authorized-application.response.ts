@@ -7,10 +7,12 @@ export class AuthorizedApplicationResponse {
   clientId: string;
   /** What the user let it have, over every grant it holds. @example ["email", "offline_access", "openid", "profile"] */
   scopes: string[];
-  /** When the user first signed in to it, of the grants it still holds. @example "2026-11-27T09:00:00.000Z" */
-  firstAuthorizedAt: string;
-  /** When the user last signed in to it (a refresh does not count). @example "2026-11-28T17:30:00.000Z" */
-  lastAuthorizedAt: string;
+  /**
+   * Since when it has had access: the oldest grant it still holds (a sign-in through the login page
+   * reuses the application's grant while it lasts; each password-grant sign-in makes a new one).
+   * @example "2026-11-27T09:00:00.000Z"
+   */
+  authorizedAt: string;
 }
 
 export class AuthorizedApplicationPageResponse {
