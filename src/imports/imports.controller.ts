@@ -5,6 +5,7 @@ import { AppConfig } from '../platform/config/config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { validatePlain } from '../platform/http/validate-plain';
 import { IdParam } from '../platform/ids/id-param';
+import { FIELDS_REFUSED, TakesNoBody } from '../platform/http/takes-no-body';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { PageQuery } from '../platform/pagination/page';
 import { ImportErrorPageResponse, ImportErrorsQuery, ImportJobPageResponse, ImportJobResponse, ImportOptionsDto, JsonImportDto } from './dto/import.dto';
@@ -101,7 +102,8 @@ export class ImportsController {
     description: 'A queued import stops at once; a running one after its current chunk. Records already imported stay. An import that already ended is answered as it is (its status says how it ended).',
   })
   @ApiAcceptedResponse({ type: ImportJobResponse })
-  @ApiProblems(404)
+  @TakesNoBody()
+  @ApiProblems(FIELDS_REFUSED, 404)
   cancel(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('job', 'Import') job: string): Promise<ImportJobResponse> {
     return this.imports.cancel({ workspaceId: ws, poolId: pool }, job);
   }

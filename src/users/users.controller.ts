@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../platform/ids/id-param';
+import { FIELDS_REFUSED, TakesNoBody } from '../platform/http/takes-no-body';
 import { ApiProblems } from '../platform/openapi/api-problems';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query.dto';
@@ -86,7 +87,8 @@ export class UsersController {
       'Ends the user’s sessions at the login page and revokes its grants and refresh tokens in every application of the workspace; its access tokens stop working at userinfo (resource servers that verify them with the JWKS accept them until they expire, as with any JWT). The user keeps its status and password and may sign in again.',
   })
   @ApiNoContentResponse({ description: 'Signed out' })
-  @ApiProblems(404)
+  @TakesNoBody()
+  @ApiProblems(FIELDS_REFUSED, 404)
   signOut(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.users.signOut({ workspaceId: ws, poolId: pool }, user);
   }
@@ -98,7 +100,8 @@ export class UsersController {
     description: 'Earlier invitation links stop working. A disabled user who never chose a password (disabling withdrew the invitation) becomes `invited` again.',
   })
   @ApiAcceptedResponse({ description: 'A new invitation is queued' })
-  @ApiProblems(404, { status: 409, detail: 'Only a user with an email who is invited, or disabled without a password, can be invited again; set a password with PUT .../password instead.' })
+  @TakesNoBody()
+  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'Only a user with an email who is invited, or disabled without a password, can be invited again; set a password with PUT .../password instead.' })
   reinvite(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.users.reinvite({ workspaceId: ws, poolId: pool }, user);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../platform/ids/id-param';
+import { FIELDS_REFUSED, TakesNoBody } from '../../platform/http/takes-no-body';
 import { ApiProblems } from '../../platform/openapi/api-problems';
 import { PageQuery } from '../../platform/pagination/page';
 import { ApplicationsService } from './applications.service';
@@ -52,7 +53,8 @@ export class ApplicationsController {
     summary: 'Rotate the client secret',
     description: 'A new client secret, in this response only. The old one stops working at once; tokens already issued stay valid.',
   })
-  @ApiProblems(404, { status: 409, detail: 'This application is public (tokenEndpointAuthMethod none): it has no client secret to rotate.' })
+  @TakesNoBody()
+  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'This application is public (tokenEndpointAuthMethod none): it has no client secret to rotate.' })
   rotateSecret(@Param('ws') ws: string, @IdParam('id', 'Application') id: string): Promise<CreatedApplicationResponse> {
     return this.applications.rotateSecret(ws, id);
   }
