@@ -361,6 +361,14 @@ export class UsersRepository {
   }
 
   /**
+   * Everything issued to the user before now stops counting (tokenAccount). Not a change of
+   * the user, so `updated_at` stays; the database's clock, which every replica shares.
+   */
+  async endSessions(tx: EntityManager, scope: { workspaceId: string; poolId: string }, userId: string): Promise<void> {
+    await tx.query(`UPDATE users SET sessions_valid_after = now() WHERE workspace_id = $1 AND pool_id = $2 AND id = $3`, [scope.workspaceId, scope.poolId, userId]);
+  }
+
+  /**
    * An admin's unlock: the lock and the failures counted toward the next one go. Sign-in
    * bookkeeping, so `updated_at` stays (written here, not through the entity, which would move it).
    */

@@ -28,8 +28,9 @@ export type AccountRecord = AccountProfile & Pick<User, 'status' | 'sessionsVali
  */
 export function tokenAccount(user: AccountRecord | null, issuedAt?: Date): AccountProfile | null {
   if (!user || user.status !== 'active') return null;
-  // Tokens carry whole seconds; refresh tokens and sessions are revoked exactly (SessionRevoker),
-  // this check covers self-contained access tokens, to the second.
+  // Refresh tokens and sessions are deleted by revocation (SessionRevoker); this check covers what
+  // escapes it, to the second (tokens carry whole seconds): self-contained access tokens, and codes
+  // or refresh tokens a request racing the revocation saved after it (judged by their sign-in time).
   if (issuedAt && user.sessionsValidAfter && issuedAt.getTime() < Math.floor(user.sessionsValidAfter.getTime() / 1000) * 1000) return null;
   return {
     id: user.id,
@@ -268,9 +269,10 @@ export class UsersService {
    */
   async signOut(scope: PoolScope, userId: string): Promise<void> {
     await this.transactions.run(async (tx) => {
-      if (!(await this.repository.findForUpdate(scope, userId, tx))) throw new UserNotFoundError();
-      await this.sessions.revokeAll(tx, userId);
-      await this.repository.update(tx, scope, userId, { sessionsValidAfter: new Date() });
+      const user = await this.repository.findForUpdate(scope, userId, tx);
+      if (!user) throw new UserNotFoundError();
+      await this.sessions.revokeAll(tx, user.id);
+      await this.repository.endSessions(tx, scope, user.id);
     });
   }
 

@@ -35,6 +35,9 @@ describe('actions that take no body', () => {
       `/v1/workspaces/${ws}/pools/${pool}/imports/${job}/cancel`,
     ];
     const before = { user: await outbox(user.email), invited: await outbox(invited.email) };
+    const state = () =>
+      sql(t, `SELECT (SELECT client_secret_hash FROM applications WHERE id = $1) AS secret, (SELECT status FROM import_jobs WHERE id = $2) <> 'cancelled' AS running, (SELECT sessions_valid_after FROM users WHERE id = $3) AS ended`, [app.id, job, user.id]);
+    const untouched = await state();
     for (const path of actions) {
       const res = await t.root('post', path).send({ email: 'attacker@example.com', reason: 'x' }).expect(400);
       expect([path, res.headers['content-type']]).toEqual([path, expect.stringMatching(/^application\/problem\+json/)]);
@@ -43,6 +46,9 @@ describe('actions that take no body', () => {
     expect(await outbox(user.email)).toBe(before.user);
     expect(await outbox(invited.email)).toBe(before.invited);
     expect(await outbox('attacker@example.com')).toBe(0);
+    expect(await state()).toEqual(untouched);
+    expect(untouched).toEqual([{ secret: expect.any(String), running: true, ended: null }]);
+    expect(errorFields(await t.root('post', `${users}/${user.id}/sign-out`).send([]).expect(400))).toEqual(['body']);
 
     await t.root('post', `${users}/${user.id}/password-resets`).send({}).expect(202);
     await t.root('post', `${users}/${user.id}/sign-out`).expect(204);

@@ -6,8 +6,7 @@ import { ApplicationNotFoundError } from './applications.errors';
 import { ApplicationsRepository } from './applications.repository';
 import { AuthorizedApplicationResponse } from './dto/authorized-application.response';
 
-type UserScope = { workspaceId: string; poolId: string };
-type Grant = Awaited<ReturnType<OidcPayloadsRepository['grantsOf']>>[number];
+type UserScope = Parameters<UsersService['assertExists']>[0];
 
 /**
  * The applications a user has signed in to and still holds a grant with (Auth0's
@@ -23,14 +22,12 @@ export class AuthorizedApplicationsService {
 
   async list(scope: UserScope, userId: string, query: PageQuery): Promise<Page<AuthorizedApplicationResponse>> {
     await this.users.assertExists(scope, userId);
-    const grants = await this.grants.grantsOf(scope.workspaceId, userId);
-    const page = await this.applications.listByClientIds(scope.workspaceId, [...new Set(grants.map((grant) => grant.clientId))], query);
-    return mapPage(page, (application) => ({
-      id: application.id,
-      name: application.name,
-      clientId: application.clientId,
-      ...summary(grants.filter((grant) => grant.clientId === application.clientId)),
-    }));
+    const grants = new Map((await this.grants.grantsByClient(scope.workspaceId, userId)).map((grant) => [grant.clientId, grant]));
+    const page = await this.applications.listByClientIds(scope.workspaceId, [...grants.keys()], query);
+    return mapPage(page, (application) => {
+      const { since, scopes } = grants.get(application.clientId)!;
+      return { id: application.id, name: application.name, clientId: application.clientId, scopes, authorizedAt: new Date(since * 1000).toISOString() };
+    });
   }
 
   /**
@@ -44,11 +41,4 @@ export class AuthorizedApplicationsService {
     if (!application) throw new ApplicationNotFoundError();
     await this.grants.revokeGrantsOf(scope.workspaceId, userId, application.clientId);
   }
-}
-
-function summary(grants: Grant[]): Pick<AuthorizedApplicationResponse, 'scopes' | 'authorizedAt'> {
-  return {
-    scopes: [...new Set(grants.flatMap((grant) => grant.scope.split(' ').filter(Boolean)))].sort(),
-    authorizedAt: new Date(Math.min(...grants.map((grant) => grant.issuedAt)) * 1000).toISOString(),
-  };
 }

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, JWK, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import type { Account } from 'oidc-provider';
 import { ClientMetadata } from '../applications/applications.service';
-import { AccountSources, earliest, loadAccount } from './accounts';
+import { AccountSources, loadAccount } from './accounts';
 import { publicJwks } from './oidc-keys.service';
 import { OidcPayloadsRepository } from './oidc-payloads.repository';
 
@@ -10,7 +10,6 @@ export interface AccessTokenClaims extends JWTPayload {
   scope?: unknown;
   client_id?: unknown;
   grant_id?: unknown;
-  auth_time?: number;
 }
 
 /** What an access token's current standing is read from. */
@@ -55,7 +54,7 @@ export async function currentAccess(
   if (typeof claims.client_id !== 'string' || !claims.sub) return undefined;
   const ofUser = claims.sub !== claims.client_id;
   const [account, client, grant] = await Promise.all([
-    ofUser ? loadAccount(sources.accounts, workspaceId, claims.sub, earliest(claims.auth_time, claims.iat)) : undefined,
+    ofUser ? loadAccount(sources.accounts, workspaceId, claims.sub, claims.iat) : undefined,
     sources.clients(claims.client_id),
     // Tokens issued before access tokens named their grant carry none; they expire within the hour.
     typeof claims.grant_id === 'string' ? sources.grants.find(workspaceId, 'Grant', { id: claims.grant_id }) : true,

@@ -11,11 +11,11 @@ export interface AccountSources {
 }
 
 /** The user behind `sub`, while its pool is connected and its tokens still count; else undefined. */
-export async function loadAccount(sources: AccountSources, workspaceId: string, sub: string, issuedAtSeconds?: number): Promise<Account | undefined> {
+export async function loadAccount(sources: AccountSources, workspaceId: string, sub: string, sinceSeconds?: number): Promise<Account | undefined> {
   // Read with the token this request just looked up, if any (the adapter): one round trip fewer per refresh.
   const prefetched = takePrefetched<AccountRecord | null>(accountKey(sub));
   const record = prefetched ? prefetched.value : await sources.accounts.findInConnectedPool(workspaceId, sub, 'password');
-  const profile = tokenAccount(record, issuedAtSeconds ? new Date(issuedAtSeconds * 1000) : undefined);
+  const profile = tokenAccount(record, sinceSeconds ? new Date(sinceSeconds * 1000) : undefined);
   if (!profile) return undefined;
   return {
     accountId: sub,
@@ -31,16 +31,9 @@ export async function loadAccount(sources: AccountSources, workspaceId: string, 
  * disabled user, a password change or a disconnected pool takes effect at once.
  */
 export function accountFinder(sources: AccountSources, workspaceId: string): FindAccount {
+  // A token is judged by the sign-in it came from (authTime, never later than its own iat): a code or
+  // refresh token minted from a session in the very second its user was signed out (a request racing
+  // the revocation, saved after it) is as old as that session, not as new as itself.
   return (ctx: KoaContextWithOIDC, sub: string, token?: { iat?: number; authTime?: number }) =>
-    loadAccount(sources, workspaceId, sub, earliest(token?.authTime, token?.iat) ?? ctx.oidc?.session?.loginTs);
-}
-
-/**
- * What a token's age is judged by against a revocation: the sign-in it came from, when it
- * carries it. A code or refresh token minted from a session in the very second its user was
- * signed out (a request racing the revocation) is as old as that session, not as new as itself.
- */
-export function earliest(...seconds: (number | undefined)[]): number | undefined {
-  const known = seconds.filter((value): value is number => typeof value === 'number');
-  return known.length ? Math.min(...known) : undefined;
+    loadAccount(sources, workspaceId, sub, token?.authTime ?? token?.iat ?? ctx.oidc?.session?.loginTs);
 }

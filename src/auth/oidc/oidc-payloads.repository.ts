@@ -31,6 +31,14 @@ export const TOKEN_WITH_GRANT_AND_ACCOUNT = `SELECT t.payload, t.consumed_at, g.
         WHERE t.workspace_id = $1 AND t.model = $2 AND t.id = $3 AND (t.expires_at IS NULL OR t.expires_at > now())
         LIMIT 1`;
 
+/** An application an account holds live grants with. */
+export interface ClientGrants {
+  clientId: string;
+  /** The oldest grant's creation, in seconds. */
+  since: number;
+  scopes: string[];
+}
+
 /**
  * Storage behind the oidc-provider adapter; every method is scoped to one workspace.
  * Every token request passes through here several times, so the request paths are
@@ -132,24 +140,29 @@ export class OidcPayloadsRepository implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** The live grants an account holds in a workspace: with which application, since when (seconds), for which scopes. */
-  async grantsOf(workspaceId: string, accountId: string): Promise<{ clientId: string; issuedAt: number; scope: string }[]> {
-    const rows: { clientId: string; issuedAt: string; scope: string }[] = await this.payloads.query(
-      `SELECT payload->>'clientId' AS "clientId", payload->>'iat' AS "issuedAt", coalesce(payload->'openid'->>'scope', '') AS scope
-         FROM oidc_payloads
-        WHERE account_id = $2 AND workspace_id = $1 AND model = 'Grant' AND (expires_at IS NULL OR expires_at > now())`,
+  /** The applications an account holds live grants with in a workspace: since when (the oldest grant's iat, seconds), for which scopes. */
+  async grantsByClient(workspaceId: string, accountId: string): Promise<ClientGrants[]> {
+    const rows: { clientId: string; since: string; scopes: string[] }[] = await preparedQuery(
+      this.payloads.manager.connection,
+      `SELECT g.payload->>'clientId' AS "clientId", min((g.payload->>'iat')::bigint) AS since,
+              array(SELECT DISTINCT s FROM unnest(string_to_array(string_agg(g.payload->'openid'->>'scope', ' '), ' ')) AS s WHERE s <> '' ORDER BY s) AS scopes
+         FROM oidc_payloads g
+        WHERE g.account_id = $2 AND g.workspace_id = $1 AND g.model = 'Grant' AND (g.expires_at IS NULL OR g.expires_at > now())
+        GROUP BY 1`,
       [workspaceId, accountId],
     );
-    return rows.map((row) => ({ ...row, issuedAt: Number(row.issuedAt) }));
+    return rows.map((row) => ({ ...row, since: Number(row.since) }));
   }
 
   /** Every grant an account holds with one application, and everything issued under them. */
   async revokeGrantsOf(workspaceId: string, accountId: string, clientId: string): Promise<void> {
-    await this.payloads.query(
+    // The ids as one array, so each side of the OR is an index lookup (a sub-select there would scan the workspace's rows).
+    await preparedQuery(
+      this.payloads.manager.connection,
       `WITH grants AS (
-         SELECT id FROM oidc_payloads WHERE account_id = $2 AND workspace_id = $1 AND model = 'Grant' AND payload->>'clientId' = $3)
-       DELETE FROM oidc_payloads
-        WHERE workspace_id = $1 AND (grant_id IN (SELECT id FROM grants) OR (model = 'Grant' AND id IN (SELECT id FROM grants)))`,
+         SELECT array_agg(id) AS ids FROM oidc_payloads WHERE account_id = $2 AND workspace_id = $1 AND model = 'Grant' AND payload->>'clientId' = $3)
+       DELETE FROM oidc_payloads p USING grants
+        WHERE p.workspace_id = $1 AND (p.grant_id = ANY(grants.ids) OR (p.model = 'Grant' AND p.id = ANY(grants.ids)))`,
       [workspaceId, accountId, clientId],
     );
   }

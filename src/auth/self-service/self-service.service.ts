@@ -21,9 +21,8 @@ import { UserStatus } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SignInService } from '../sign-in/sign-in.service';
 import { AcceptInvitationDto, InvitationDetailsResponse, PasswordResetConfirmDto, PasswordResetRequestDto, RegistrationDto } from './dto/self-service.dto';
-import { BY_ADMIN } from './self-service.mail';
 import { LinkGoneError, LinkNotFoundError, NotResettableError, NotVerifiableError, PoolNotFoundError, RegistrationClosedError } from './self-service.errors';
-import { ACCOUNT_EXISTS_MAIL, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
+import { ACCOUNT_EXISTS_MAIL, BY_ADMIN, PASSWORD_RESET_MAIL, SelfServiceMailComposers, VERIFICATION_MAIL } from './self-service.mail';
 import { TokenPurpose, UserToken } from './user-token.entity';
 import { UserTokensRepository } from './user-tokens.repository';
 

@@ -11,6 +11,7 @@ import { ValidationFailedError } from '../problem/app-error';
 class RefuseBodyFields implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const body = context.switchToHttp().getRequest<{ body?: unknown }>().body;
+    if (Array.isArray(body)) throw new ValidationFailedError([{ field: 'body', message: 'this action takes no body: send none, or {}' }]);
     const fields = body !== null && typeof body === 'object' ? Object.keys(body) : [];
     if (fields.length) throw new ValidationFailedError(fields.map((field) => ({ field, message: `${field} should not exist: this action takes no body` })));
     return next.handle();
