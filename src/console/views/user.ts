@@ -271,19 +271,15 @@ export async function userView(ctx: ViewContext) {
         'ul',
         { class: 'stack' },
         authorized.map((app) => {
-          const revoke = h('button', { type: 'button', class: 'secondary' }, 'Revoke');
           const message = h('div', { role: 'status' });
-          revoke.addEventListener('click', async () => {
-            revoke.disabled = true;
-            try {
-              await api.delete(`${userPath}/applications/${encodeURIComponent(app.id)}`);
-              authorized.splice(authorized.indexOf(app), 1);
-              renderApplications();
-              ctx.announce(`${app.name} can no longer use ${userLabel(user)}’s sign-in; they can sign in to it again.`);
-            } catch (error) {
-              revoke.disabled = false;
-              mount(message, problemBox(error));
-            }
+          // Done, the item goes: the list re-renders without it, and the announcement says what happened.
+          const revoke = actionButton('Revoke', message, async () => {
+            await api.delete(`${userPath}/applications/${encodeURIComponent(app.id)}`);
+            authorized = authorized.filter((other) => other !== app);
+            renderApplications();
+            const done = `${app.name} can no longer use ${userLabel(user)}’s sign-in; they can sign in to it again.`;
+            ctx.announce(done);
+            return done;
           });
           return h(
             'li',
