@@ -86,6 +86,15 @@ describe('an admin sending a user a password reset link', () => {
     expect(Number((await sql<{ n: string }>(t, `SELECT count(*) AS n FROM user_tokens WHERE user_id = ANY($1)`, [[disabled.id, mobileOnly.id]]))[0].n)).toBe(0);
   });
 
+  it('counts its emails with the self-service requests for the address: no key can flood an inbox', async () => {
+    const user = await createUser(t, ws, pool);
+    await t.http.post('/v1/self-service/password-resets').send({ poolId: pool, email: user.email }).expect(202);
+    for (let sent = 2; sent <= 5; sent++) await sendReset(user.id).expect(202);
+    const refused = await sendReset(user.id).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await t.root('post', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}/email-verifications`).expect(429);
+  });
+
   it('answers 404 for an unknown user, one of another pool, or of another workspace', async () => {
     const otherPool = (await createPool(t, ws)).id;
     const elsewhere = await createUser(t, ws, otherPool);

@@ -161,6 +161,7 @@ export class SelfServiceService implements OnModuleInit {
     if (user.emailVerified) throw new NotVerifiableError('verified');
     if (user.status === 'invited' || user.status === 'disabled') throw new NotVerifiableError(user.status);
     const email = user.email;
+    await this.limiter.consume(this.emailLimits(email));
     await this.transactions.run((tx) => this.sendVerification(tx, { ...scope, id: user.id, email }, BY_ADMIN));
   }
 
@@ -229,6 +230,7 @@ export class SelfServiceService implements OnModuleInit {
     const user = await this.users.get(scope, userId);
     if (!user.email) throw new NotResettableError('no-email');
     if (!resettable(user.status)) throw new NotResettableError('disabled');
+    await this.limiter.consume(this.emailLimits(user.email));
     await this.mailResetLink(scope, { id: user.id, email: user.email }, BY_ADMIN);
   }
 
@@ -319,11 +321,13 @@ export class SelfServiceService implements OnModuleInit {
 
 
   private limits(ip: string, email?: string): Limit[] {
-    const { windowSeconds, selfServicePerIp, selfServicePerEmail } = this.config.rateLimits;
-    const limits: Limit[] = [{ key: `self-service:ip:${addressKey(ip)}`, max: selfServicePerIp, windowSeconds }];
-    if (email) {
-      limits.push({ key: `self-service:email:${identifierKey(email)}`, max: selfServicePerEmail, windowSeconds });
-    }
-    return limits;
+    const { windowSeconds, selfServicePerIp } = this.config.rateLimits;
+    return [{ key: `self-service:ip:${addressKey(ip)}`, max: selfServicePerIp, windowSeconds }, ...(email ? this.emailLimits(email) : [])];
+  }
+
+  /** What one inbox receives from self-service in a window, whoever asks: a user, a stranger, or an admin's key. */
+  private emailLimits(email: string): Limit[] {
+    const { windowSeconds, selfServicePerEmail } = this.config.rateLimits;
+    return [{ key: `self-service:email:${identifierKey(email)}`, max: selfServicePerEmail, windowSeconds }];
   }
 }

@@ -5,6 +5,9 @@ import { FIELDS_REFUSED, TakesNoBody } from '../../platform/http/takes-no-body';
 import { ApiProblems } from '../../platform/openapi/api-problems';
 import { SelfServiceService } from './self-service.service';
 
+/** Links to one address count with the self-service requests for it (RATE_LIMIT_SELF_SERVICE_PER_EMAIL), so no key can flood an inbox. */
+const INBOX_LIMIT = { status: 429, detail: 'This address had as many self-service emails as the window allows (RATE_LIMIT_SELF_SERVICE_PER_EMAIL); retry after `Retry-After` seconds.' };
+
 /** The management API's way into the self-service flows: an admin mails a user the link the user could have asked for. */
 @ApiTags('Users')
 @ApiBearerAuth()
@@ -21,7 +24,7 @@ export class UserLinksController {
   })
   @ApiAcceptedResponse({ description: 'The reset email is queued' })
   @TakesNoBody()
-  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'The user has no email address, or is disabled; set a password with PUT .../password instead, or enable the user first.' })
+  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'The user has no email address, or is disabled; set a password with PUT .../password instead, or enable the user first.' }, INBOX_LIMIT)
   sendPasswordReset(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.selfService.sendPasswordResetTo({ workspaceId: ws, poolId: pool }, user);
   }
@@ -35,7 +38,7 @@ export class UserLinksController {
   })
   @ApiAcceptedResponse({ description: 'The verification email is queued' })
   @TakesNoBody()
-  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'The user has no email address, its address is verified already, it is invited (its invitation proves the address: send it again), or it is disabled.' })
+  @ApiProblems(FIELDS_REFUSED, 404, { status: 409, detail: 'The user has no email address, its address is verified already, it is invited (its invitation proves the address: send it again), or it is disabled.' }, INBOX_LIMIT)
   sendEmailVerification(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string): Promise<void> {
     return this.selfService.sendVerificationTo({ workspaceId: ws, poolId: pool }, user);
   }
