@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { connectPool, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, errorFields, oauthError, sql } from '../factories';
+import { connectPool, createPool, createUser, createWorkspace, createWorkspaceKey, errorFields, oauthError, relyingParty, sql } from '../factories';
 import { eventually } from '../support/eventually';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -13,7 +13,7 @@ describe('an admin sending a user a password reset link', () => {
   let smtp: SmtpSink;
   let ws: string;
   let pool: string;
-  let relyingParty: oidc.Configuration;
+  let client: oidc.Configuration;
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -21,8 +21,7 @@ describe('an admin sending a user a password reset link', () => {
     ws = (await createWorkspace(t)).id;
     pool = (await createPool(t, ws)).id;
     await connectPool(t, ws, pool);
-    const app = await createApplication(t, ws, { grantTypes: ['password', 'refresh_token'] });
-    relyingParty = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${ws}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), { execute: [oidc.allowInsecureRequests] });
+    client = (await relyingParty(t, ws, { grantTypes: ['password', 'refresh_token'] })).config;
   });
   afterAll(async () => {
     await t.close();
@@ -30,7 +29,7 @@ describe('an admin sending a user a password reset link', () => {
   });
 
   const sendReset = (userId: string) => t.root('post', `/v1/workspaces/${ws}/pools/${pool}/users/${userId}/password-resets`);
-  const signIn = (username: string, password: string) => oidc.genericGrantRequest(relyingParty, 'password', { username, password, scope: 'openid offline_access' });
+  const signIn = (username: string, password: string) => oidc.genericGrantRequest(client, 'password', { username, password, scope: 'openid offline_access' });
   const resetMails = async (email: string) => Number((await sql<{ n: string }>(t, `SELECT count(*) AS n FROM mail_outbox WHERE recipient = $1 AND kind = 'password_reset'`, [email]))[0].n);
 
   /** The token of the reset link (the hosted page under PUBLIC_URL) the user received. */
@@ -57,7 +56,7 @@ describe('an admin sending a user a password reset link', () => {
     await signIn(user.email, PASSWORD);
 
     await confirm(token).expect(204);
-    expect((await oauthError(oidc.refreshTokenGrant(relyingParty, before.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oauthError(oidc.refreshTokenGrant(client, before.refresh_token!))).error).toBe('invalid_grant');
     expect((await oauthError(signIn(user.email, PASSWORD))).error).toBe('invalid_grant');
     await signIn(user.email, NEW_PASSWORD);
     await confirm(token, 'yet another password').expect(410);

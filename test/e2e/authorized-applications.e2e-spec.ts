@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI, unique } from '../factories';
+import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI, relyingParty, unique } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -18,11 +18,7 @@ describe('a user’s authorized applications', () => {
   });
   afterAll(() => t.close());
 
-  async function relyingParty(name = unique('app')) {
-    const app = await createApplication(t, ws, { name, grantTypes: ['authorization_code', 'refresh_token', 'password'] });
-    const config = await oidc.discovery(new URL(issuer), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), { execute: [oidc.allowInsecureRequests] });
-    return { app, config };
-  }
+  const application = (name = unique('app')) => relyingParty(t, ws, { name });
 
   const signIn = (config: oidc.Configuration, username: string, scope = 'openid email offline_access') => oidc.genericGrantRequest(config, 'password', { username, password: PASSWORD, scope });
   const userinfo = (accessToken: string) => fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -30,9 +26,9 @@ describe('a user’s authorized applications', () => {
 
   it('lists each application the user signed in to once, with the scopes granted and since when, oldest application first', async () => {
     const user = await createUser(t, ws, pool);
-    const portal = await relyingParty('Portal');
-    const shop = await relyingParty('Shop');
-    await relyingParty('Never used');
+    const portal = await application('Portal');
+    const shop = await application('Shop');
+    await application('Never used');
     const before = Date.now() - 1000;
     await signIn(shop.config, user.email, 'openid email');
     await signIn(portal.config, user.email, 'openid profile offline_access');
@@ -57,7 +53,7 @@ describe('a user’s authorized applications', () => {
 
   it('lists an application signed in to through the login page too, and nothing for a user who never signed in', async () => {
     const user = await createUser(t, ws, pool);
-    const { app, config } = await relyingParty();
+    const { app, config } = await application();
     const { url } = await pkceAuthorization(config, { redirect_uri: REDIRECT_URI, scope: 'openid' });
     expect((await followLogin(url.href, { identifier: user.email, password: PASSWORD }, REDIRECT_URI, new CookieJar())).redirectedTo).toContain('code=');
     expect((await authorized(user.id).expect(200)).body.items.map((item: { id: string }) => item.id)).toEqual([app.id]);
@@ -68,8 +64,8 @@ describe('a user’s authorized applications', () => {
 
   it('revokes one application: its refresh tokens and access tokens stop working, the other application’s do not', async () => {
     const user = await createUser(t, ws, pool);
-    const portal = await relyingParty();
-    const shop = await relyingParty();
+    const portal = await application();
+    const shop = await application();
     const portalTokens = await signIn(portal.config, user.email);
     await signIn(portal.config, user.email);
     const shopTokens = await signIn(shop.config, user.email);
@@ -86,13 +82,13 @@ describe('a user’s authorized applications', () => {
     await signIn(portal.config, user.email);
     expect((await authorized(user.id).expect(200)).body.items).toHaveLength(2);
     // Revoking what the user never authorized is done already.
-    const unused = await relyingParty();
+    const unused = await application();
     await t.root('delete', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}/applications/${unused.app.id}`).expect(204);
   });
 
   it('answers 404 for an unknown user or application, one of another pool or workspace, and 400 for a bad page query', async () => {
     const user = await createUser(t, ws, pool);
-    const { app } = await relyingParty();
+    const { app } = await application();
     const unknown = '00000000-0000-4000-8000-000000000000';
     await authorized(unknown).expect(404);
     await t.root('delete', `/v1/workspaces/${ws}/pools/${pool}/users/${user.id}/applications/${unknown}`).expect(404);

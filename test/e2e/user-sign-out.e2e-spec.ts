@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { connectedWorkspace, createApplication, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI, sql } from '../factories';
+import { connectedWorkspace, createPool, createUser, createWorkspace, createWorkspaceKey, oauthError, pkceAuthorization, REDIRECT_URI, relyingParty, sql } from '../factories';
 import { CookieJar, followLogin } from '../support/browserless-login';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -19,10 +19,7 @@ describe('signing a user out everywhere', () => {
   });
   afterAll(() => t.close());
 
-  async function relyingParty() {
-    const app = await createApplication(t, ws, { grantTypes: ['authorization_code', 'refresh_token', 'password'] });
-    return oidc.discovery(new URL(issuer), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), { execute: [oidc.allowInsecureRequests] });
-  }
+  const application = async () => (await relyingParty(t, ws)).config;
 
   const passwordGrant = (config: oidc.Configuration, username: string) => oidc.genericGrantRequest(config, 'password', { username, password: PASSWORD, scope: SCOPE });
   const userinfo = (accessToken: string) => fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -35,7 +32,7 @@ describe('signing a user out everywhere', () => {
   }
 
   it('ends the user’s sessions, grants, refresh tokens and access tokens in every application, and no one else’s', async () => {
-    const [web, mobile] = [await relyingParty(), await relyingParty()];
+    const [web, mobile] = [await application(), await application()];
     const user = await createUser(t, ws, pool);
     const bystander = await createUser(t, ws, pool);
     const browser = new CookieJar();
@@ -61,7 +58,7 @@ describe('signing a user out everywhere', () => {
   });
 
   it('refuses a refresh token minted from a session in the second of the sign-out, saved after it (a request racing the revocation)', async () => {
-    const config = await relyingParty();
+    const config = await application();
     const user = await createUser(t, ws, pool);
     const browser = new CookieJar();
     expect((await authorize(config, browser, { identifier: user.email, password: PASSWORD })).redirectedTo).toContain('code=');
@@ -83,7 +80,7 @@ describe('signing a user out everywhere', () => {
   });
 
   it('takes a user id in upper case as the same user: its grants go too', async () => {
-    const config = await relyingParty();
+    const config = await application();
     const user = await createUser(t, ws, pool);
     const tokens = await passwordGrant(config, user.email);
     await signOut(user.id.toUpperCase()).expect(204);
@@ -92,7 +89,7 @@ describe('signing a user out everywhere', () => {
   });
 
   it('leaves the user able to sign in again at once, with its status and password as they were', async () => {
-    const config = await relyingParty();
+    const config = await application();
     const user = await createUser(t, ws, pool);
     await passwordGrant(config, user.email);
     await signOut(user.id).expect(204);

@@ -114,6 +114,15 @@ export async function connectedWorkspace(t: TestApp): Promise<{ ws: string; pool
   return { ws, pool, issuer: `${t.baseUrl}/oidc/${ws}` };
 }
 
+/** A confidential application of the workspace, and openid-client (unmodified) configured for it from discovery. */
+export async function relyingParty(t: TestApp, workspaceId: string, body: Record<string, unknown> = {}) {
+  const app = await createApplication(t, workspaceId, { grantTypes: ['authorization_code', 'refresh_token', 'password'], ...body });
+  const config = await oidc.discovery(new URL(`${t.baseUrl}/oidc/${workspaceId}`), app.clientId, undefined, oidc.ClientSecretBasic(app.clientSecret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  return { app, config };
+}
+
 /** An authorization request with PKCE (S256) and a state, as a relying party builds it. */
 export async function pkceAuthorization(config: oidc.Configuration, params: { redirect_uri: string; scope: string } & Record<string, string>) {
   const verifier = oidc.randomPKCECodeVerifier();
