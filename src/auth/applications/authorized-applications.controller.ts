@@ -22,7 +22,7 @@ export class AuthorizedApplicationsController {
     return this.authorized.list({ workspaceId: ws, poolId: pool }, user, query);
   }
 
-  @Delete(':application')
+  @Delete(':id')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Revoke a user’s access to one application',
@@ -31,7 +31,7 @@ export class AuthorizedApplicationsController {
   })
   @ApiNoContentResponse({ description: 'Revoked (also when the user held no grant with it)' })
   @ApiProblems(404)
-  revoke(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string, @IdParam('application', 'Application') application: string): Promise<void> {
+  revoke(@Param('ws') ws: string, @IdParam('pool', 'Pool') pool: string, @IdParam('user', 'User') user: string, @IdParam('id', 'Application') application: string): Promise<void> {
     return this.authorized.revoke({ workspaceId: ws, poolId: pool }, user, application);
   }
 }

@@ -38,7 +38,6 @@ const PATH_IDS: Record<string, string> = {
   'api-keys': 'The API key’s id (not the key).',
   'identity-providers': 'The identity provider’s id (not the pool’s).',
   applications: 'The application’s id (not its clientId).',
-  application: 'The application’s id (not its clientId).',
 };
 
 function collectionOf(path: string, param: string): string {

@@ -18,7 +18,6 @@ const NOT_FOUND: Record<string, NotFoundError> = {
   'api-keys': new NotFoundError('API key'),
   'identity-providers': new NotFoundError('Identity provider'),
   applications: new NotFoundError('Application'),
-  application: new NotFoundError('Application'),
   members: new NotFoundError('Group member', 'The user is not a member of this group, or either does not exist in this workspace.'),
   // Self-service: a link token nobody issued, or a pool that does not exist.
   token: new NotFoundError('Link', 'This link is not valid. Check that you copied the whole link from the email.'),
